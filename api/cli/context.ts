@@ -1,0 +1,68 @@
+/**
+ * What every CLI command shares: the configuration, opening the database the config names, progress on
+ * stderr, and one translation of errors into a message on stderr and an exit code.
+ *
+ * Exit codes: 0 done; 1 internal failure (a bug or the engine failed); 2 bad input (file, feature,
+ * parameter: the message names the place); 3 not found; 4 conflict.
+ */
+import path from 'node:path';
+import cliProgress from 'cli-progress';
+import { loadConfig, ConfigError, type Config } from '../config.ts';
+import { openDatabase, type Database } from '../../data/db/connect.ts';
+import { isWanggeError } from '../../spatial/errors.ts';
+import type { ProgressFn } from '../../spatial/progress.ts';
+
+export const EXIT = { ok: 0, internal: 1, badInput: 2, notFound: 3, conflict: 4 } as const;
+
+export function cliConfig(): Readonly<Config> {
+  return loadConfig();
+}
+
+export async function openCliDatabase(config: Readonly<Config>): Promise<Database> {
+  return openDatabase({
+    url: config.databaseUrl,
+    dataDir: path.join(config.dataDir, 'db'),
+    statementTimeoutMs: config.statementTimeoutMs,
+  });
+}
+
+/** A progress reporter on stderr: a bar on a terminal, one line per phase otherwise. */
+export function stderrProgress(enabled = true): ProgressFn & { stop(): void } {
+  const tty = process.stderr.isTTY;
+  let bar: cliProgress.SingleBar | null = null;
+  let lastPhase = '';
+  const fn = ((p: { phase: string; percent: number; message?: string }) => {
+    if (!enabled) return;
+    if (tty) {
+      if (!bar) {
+        bar = new cliProgress.SingleBar({ stream: process.stderr, format: '{bar} {percentage}% | {phase}', hideCursor: true, clearOnComplete: true }, cliProgress.Presets.shades_classic);
+        bar.start(100, 0, { phase: p.phase });
+      }
+      bar.update(Math.round(p.percent), { phase: p.message ? `${p.phase}: ${p.message}` : p.phase });
+    } else if (p.phase !== lastPhase) {
+      lastPhase = p.phase;
+      process.stderr.write(`[${String(Math.round(p.percent)).padStart(3)}%] ${p.phase}${p.message ? `: ${p.message}` : ''}\n`);
+    }
+  }) as ProgressFn & { stop(): void };
+  fn.stop = () => { if (bar) { (bar as cliProgress.SingleBar).stop(); bar = null; } };
+  return fn;
+}
+
+/** Translate any thrown value into a message on stderr and an exit code. */
+export function reportError(e: unknown): number {
+  if (isWanggeError(e)) {
+    process.stderr.write(`wangge: ${e.describe()}\n`);
+    switch (e.code) {
+      case 'not_found': return EXIT.notFound;
+      case 'conflict': case 'precondition_failed': return EXIT.conflict;
+      case 'engine': return EXIT.internal;
+      default: return EXIT.badInput;
+    }
+  }
+  if (e instanceof ConfigError) {
+    process.stderr.write(`wangge: configuration: ${e.message}\n`);
+    return EXIT.badInput;
+  }
+  process.stderr.write(`wangge: internal error: ${(e as Error)?.stack ?? String(e)}\n`);
+  return EXIT.internal;
+}

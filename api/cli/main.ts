@@ -1,0 +1,33 @@
+/**
+ * `wangge`: the command line. Each command lives in commands/<name>.ts and registers itself here.
+ */
+import { Command, CommanderError } from 'commander';
+import { reportError, EXIT } from './context.ts';
+import { registerMigrate } from './commands/migrate.ts';
+
+export function buildProgram(): Command {
+  const program = new Command('wangge')
+    .description('Wangge (网格): grid partitioning, validation and maps for grid-based community governance')
+    .version('0.1.0')
+    .showHelpAfterError()
+    .exitOverride();
+  registerMigrate(program);
+  program.addHelpText('after', `
+Environment: DATABASE_URL (server engine; embedded PGlite otherwise), WANGGE_DATA_DIR, PORT, LOG_LEVEL.
+Exit codes: 0 done, 1 internal failure, 2 bad input (the message names file/feature/parameter), 3 not found, 4 conflict.`);
+  return program;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv);
+    return typeof process.exitCode === 'number' ? process.exitCode : EXIT.ok;
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      // --help and --version end here with code 0; usage errors with 1: make those "bad input".
+      return e.exitCode === 0 ? EXIT.ok : EXIT.badInput;
+    }
+    return reportError(e);
+  }
+}

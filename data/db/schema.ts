@@ -1,0 +1,73 @@
+/**
+ * Kysely's view of the tables created under migrations/. Geometry columns are typed as `string` (EWKB hex as
+ * the driver returns it); queries that need coordinates select `ST_AsGeoJSON(...)` instead.
+ */
+import type { ColumnType, Generated } from 'kysely';
+
+type Geom = ColumnType<string, string | unknown, string | unknown>;
+type Json<T = Record<string, unknown>> = ColumnType<T, string | T, string | T>;
+type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
+
+export type JurisdictionLevel = 'city' | 'county' | 'township' | 'community';
+export type StreetKind = 'motorway' | 'primary' | 'secondary' | 'tertiary' | 'residential' | 'service' | 'path' | 'river' | 'rail';
+export const STREET_KINDS: readonly StreetKind[] = ['motorway', 'primary', 'secondary', 'tertiary', 'residential', 'service', 'path', 'river', 'rail'];
+export type PlanStatus = 'draft' | 'published' | 'archived';
+
+export interface JurisdictionsTable { jcode: string; code: string; name: string; level: JurisdictionLevel; parent_code: string | null; households: number | null; geom: Geom }
+export interface StreetsTable { jcode: string; id: Generated<number>; kind: StreetKind; name: string | null; source_id: string | null; geom: Geom }
+export interface AddressPointsTable {
+  jcode: string; id: Generated<number>; households: number; name: string | null; address: string | null;
+  building_kind: string | null; levels: number | null; source_id: string | null; geom: Geom;
+}
+export interface HouseholdsTable { jcode: string; id: Generated<number>; address_point_id: number; unit_no: string | null; members: number; tags: string[] }
+export interface ResidentsTable {
+  jcode: string; id: Generated<number>; household_id: number; name: string; id_number: string | null; phone: string | null;
+  birth_date: ColumnType<Date | null, string | Date | null, string | Date | null>; relation: string | null; tags: string[];
+}
+export interface UnitsTable { jcode: string; id: Generated<number>; code: string; name: string | null; kind: string | null; dedicated: boolean; geom: Geom }
+export interface HazardsTable {
+  jcode: string; id: Generated<number>; kind: string; severity: number; status: 'open' | 'handling' | 'closed';
+  description: string | null; reported_at: Timestamp; geom: Geom;
+}
+export interface CamerasTable { jcode: string; id: Generated<number>; code: string; name: string | null; bearing: number; fov: number; range_m: number; geom: Geom }
+export interface GridStaffTable {
+  jcode: string; id: Generated<number>; grid_code: string; name: string; role: 'leader' | 'member' | 'specialist';
+  department: string | null; phone: string | null;
+}
+export interface PatrolTracksTable {
+  jcode: string; id: Generated<number>; staff_id: number | null; worker: string; day: ColumnType<Date, string | Date, string | Date>;
+  started_at: Timestamp; times: number[]; geom: Geom;
+}
+export interface GridPlansTable {
+  jcode: string; id: Generated<number>; name: string; status: ColumnType<PlanStatus, PlanStatus | undefined, PlanStatus>;
+  version: ColumnType<number, number | undefined, number>; method: string; params: Json; summary: Json;
+  parent_id: number | null; created_at: Timestamp; published_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+}
+export interface BlocksTable {
+  jcode: string; plan_id: number; id: number; households: number; community_code: string | null; unit_code: string | null;
+  grid_code: string | null; split: boolean; geom: Geom;
+}
+export interface GridsTable {
+  jcode: string; plan_id: number; code: string; name: string | null; community_code: string | null; households: number;
+  reason: string | null; geom: Geom;
+}
+export interface OverlayLayersTable { jcode: string; id: Generated<number>; name: string; department: string | null }
+export interface OverlayZonesTable { jcode: string; layer_id: number; code: string; name: string | null; attrs: Json; geom: Geom }
+
+export interface DB {
+  jurisdictions: JurisdictionsTable;
+  streets: StreetsTable;
+  address_points: AddressPointsTable;
+  households: HouseholdsTable;
+  residents: ResidentsTable;
+  units: UnitsTable;
+  hazards: HazardsTable;
+  cameras: CamerasTable;
+  grid_staff: GridStaffTable;
+  patrol_tracks: PatrolTracksTable;
+  grid_plans: GridPlansTable;
+  blocks: BlocksTable;
+  grids: GridsTable;
+  overlay_layers: OverlayLayersTable;
+  overlay_zones: OverlayZonesTable;
+}

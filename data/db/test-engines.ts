@@ -1,0 +1,81 @@
+/**
+ * Real engines for tests. The embedded engine always runs; the server engine runs too when
+ * TEST_DATABASE_URL is set. Each test file gets its own fresh database: on the server a new database
+ * created beside TEST_DATABASE_URL's and dropped afterwards; embedded, a PGlite loaded from a migrated
+ * snapshot (made once per run by vitest's global setup) so that files do not each pay for CREATE EXTENSION.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Kysely, PostgresDialect, sql } from 'kysely';
+import pg from 'pg';
+import { PGlite } from '@electric-sql/pglite';
+import { postgis } from '@electric-sql/pglite-postgis';
+import { openDatabase, type Database } from './connect.ts';
+import { PGlitePool } from './pglite-pool.ts';
+import { migrateToLatest } from './migrate.ts';
+import { probeCapabilities } from './capabilities.ts';
+import type { DB } from './schema.ts';
+
+export type EngineName = 'embedded' | 'server';
+
+export const SNAPSHOT_PATH = path.join(os.tmpdir(), `wangge-test-snapshot-${process.getuid?.() ?? 0}.tar`);
+
+/** The engines this run tests: always embedded, plus server when TEST_DATABASE_URL is set. */
+export function testEngines(): EngineName[] {
+  return process.env.TEST_DATABASE_URL ? ['embedded', 'server'] : ['embedded'];
+}
+
+/** Build the migrated embedded snapshot (vitest globalSetup). */
+export async function buildEmbeddedSnapshot(): Promise<void> {
+  const pgl = await PGlite.create({ extensions: { postgis } });
+  const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool: new PGlitePool(pgl) as any }) });
+  await migrateToLatest(db);
+  const blob = await pgl.dumpDataDir('none');
+  const { writeFileSync } = await import('node:fs');
+  writeFileSync(SNAPSHOT_PATH, Buffer.from(await blob.arrayBuffer()));
+  await db.destroy();
+}
+
+export async function openTestDatabase(engine: EngineName): Promise<Database> {
+  if (engine === 'embedded') {
+    if (!existsSync(SNAPSHOT_PATH)) return openDatabase({ dataDir: 'memory://' });
+    const pgl = await PGlite.create({ extensions: { postgis }, loadDataDir: new Blob([readFileSync(SNAPSHOT_PATH)]) });
+    const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool: new PGlitePool(pgl) as any }) });
+    await migrateToLatest(db);
+    const caps = await probeCapabilities(db, 'embedded');
+    return { db, caps, location: 'memory://', close: () => db.destroy() };
+  }
+  const adminUrl = process.env.TEST_DATABASE_URL;
+  if (!adminUrl) throw new Error('TEST_DATABASE_URL is not set');
+  const name = `wangge_t_${process.pid}_${Math.random().toString(36).slice(2, 8)}`;
+  const admin = new pg.Client({ connectionString: adminUrl });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${name}`);
+  await admin.end();
+  const u = new URL(adminUrl);
+  u.pathname = `/${name}`;
+  const inner = await openDatabase({ url: u.toString(), poolSize: 4 });
+  return {
+    ...inner,
+    close: async () => {
+      await inner.close();
+      const a = new pg.Client({ connectionString: adminUrl });
+      await a.connect();
+      await a.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await a.end();
+    },
+  };
+}
+
+/** Row counts of every table: tests compare them before and after a failed import. */
+export async function tableCounts(db: Kysely<DB>): Promise<Record<string, number>> {
+  const tables = ['jurisdictions', 'streets', 'address_points', 'households', 'residents', 'units', 'hazards', 'cameras',
+    'grid_staff', 'patrol_tracks', 'grid_plans', 'blocks', 'grids', 'overlay_layers', 'overlay_zones'] as const;
+  const out: Record<string, number> = {};
+  for (const t of tables) {
+    const { rows } = await sql<{ n: number }>`SELECT count(*)::int AS n FROM ${sql.table(t)}`.execute(db);
+    out[t] = rows[0].n;
+  }
+  return out;
+}
