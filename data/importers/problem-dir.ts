@@ -128,8 +128,8 @@ export async function importProblemDir(db: Kysely<DB>, dir: string, opts: Proble
     await bulkInsert(trx, 'jurisdictions', [
       { name: 'jcode', kind: 'text' }, { name: 'code', kind: 'text' }, { name: 'name', kind: 'text' },
       { name: 'level', kind: 'text' }, { name: 'geom', kind: 'geometry' },
-    ], [{ jcode, code: jcode, name, level: 'county', geom: { type: 'GeometryCollection', geometries: files.boundary.features.map((f) => f.geometry) } }]);
-    await sql`UPDATE jurisdictions SET geom = ST_Multi(ST_CollectionExtract(ST_MakeValid(geom), 3)) WHERE jcode = ${jcode} AND code = ${jcode}`.execute(trx);
+    ], [{ jcode, code: jcode, name, level: 'county', geom: { type: 'MultiPolygon', coordinates: files.boundary.features.flatMap((f) => (multi(f.geometry) as { coordinates: number[][][][] }).coordinates) } }]);
+    await sql`UPDATE jurisdictions SET geom = ST_Multi(ST_UnaryUnion(ST_CollectionExtract(ST_MakeValid(geom), 3))) WHERE jcode = ${jcode} AND code = ${jcode}`.execute(trx);
 
     const communities = files.communities?.features ?? [];
     const seen = new Set<string>();

@@ -1,0 +1,451 @@
+/**
+ * Aggregation: group nodes into connected grids inside each community so that, lexicographically,
+ * (a) as many grids as possible hold [min, max] households, (b) grids are compact, (c) sizes sit near the
+ * middle of the range. Pure: plain arrays in, groups out.
+ *
+ * Shape: fixed grids first (dedicated units; nodes above max, which cannot be split further), then each
+ * connected component of the remaining nodes of one community is partitioned on its own:
+ *  - k = the number of grids: ceil(H/max) … floor(H/min), nearest H/mid, at least one when H > max;
+ *  - construction: k seeds by farthest-point sampling, regions grown smallest-first, each taking the
+ *    frontier node nearest its centroid;
+ *  - local search: moves of boundary nodes between neighbouring regions, accepted when the total cost drops
+ *    and the giving region stays connected; tallies (households, area, perimeter) update incrementally;
+ *  - a few restarts (other seeds, k ± 1) on small components; the best by cost is kept.
+ * Cost of a region: 1e7 if out of range + 1e4 × the households outside the range + 100 × P²/(4πA)
+ * (isoperimetric ratio, 1 for a disc) + ((h − mid) / half-width)².
+ */
+import type { NodeGraph, PartitionNode } from './merge-atoms.ts';
+import { seededRandom } from './rng.ts';
+
+export interface AggregateOptions {
+  min: number;
+  max: number;
+  seed?: number;
+  /** upper bound of local-search passes per component */
+  maxPasses?: number;
+}
+
+export type GridReason = 'dedicated' | 'indivisible' | 'unit' | 'isolated' | 'constrained';
+
+export interface GridGroup {
+  nodes: number[];
+  community: string;
+  households: number;
+  area: number;
+  perimeter: number;
+  cx: number;
+  cy: number;
+  reason?: GridReason;
+  /** a sentence saying why the grid is outside the bounds */
+  reasonDetail?: string;
+}
+
+interface Ctx {
+  nodes: PartitionNode[];
+  adj: NodeGraph['adj'];
+  min: number;
+  max: number;
+  mid: number;
+  half: number;
+}
+
+const COMPACT_W = 100;
+
+function regionCost(c: Ctx, h: number, area: number, perim: number, step: boolean): number {
+  const viol = h < c.min ? c.min - h : h > c.max ? h - c.max : 0;
+  const iso = area > 0 ? (perim * perim) / (4 * Math.PI * area) : 1e3;
+  const dev = (h - c.mid) / c.half;
+  return (viol > 0 ? (step ? 1e7 : 0) + 1e4 * viol : 0) + COMPACT_W * iso + dev * dev;
+}
+
+/** Choose the number of grids for H households. */
+export function chooseGridCount(H: number, min: number, max: number): number {
+  if (H <= max) return 1;
+  const lo = Math.ceil(H / max), hi = Math.floor(H / min);
+  const ideal = Math.round(H / ((min + max) / 2));
+  if (lo <= hi) return Math.min(hi, Math.max(lo, ideal));
+  return lo; // no k puts every grid in range: more, smaller grids keep the most in range
+}
+
+interface Solution {
+  region: Int32Array; // per component-local node → region
+  k: number;
+  cost: number;
+}
+
+/** The regions of one connected component, with tallies that update incrementally when a node moves. */
+class ComponentState {
+  readonly n: number;
+  readonly ladj: Array<Array<{ n: number; len: number }>>;
+  readonly N: PartitionNode[];
+  readonly region: Int32Array;
+  h: number[] = []; ar: number[] = []; pe: number[] = []; sx: number[] = []; sy: number[] = []; count: number[] = [];
+  step = false;
+  private stamp: Int32Array;
+  private stampNo = 0;
+
+  constructor(private readonly c: Ctx, comp: number[]) {
+    this.n = comp.length;
+    const local = new Map<number, number>();
+    comp.forEach((g, i) => local.set(g, i));
+    this.ladj = comp.map((g) => c.adj[g].filter((e) => local.has(e.n)).map((e) => ({ n: local.get(e.n)!, len: e.len })));
+    this.N = comp.map((g) => c.nodes[g]);
+    this.region = new Int32Array(this.n).fill(-1);
+    this.stamp = new Int32Array(this.n);
+  }
+
+  newRegion(): number {
+    this.h.push(0); this.ar.push(0); this.pe.push(0); this.sx.push(0); this.sy.push(0); this.count.push(0);
+    return this.h.length - 1;
+  }
+
+  sharedTo(v: number, r: number): number {
+    let s = 0;
+    for (const e of this.ladj[v]) if (this.region[e.n] === r) s += e.len;
+    return s;
+  }
+
+  add(v: number, r: number): void {
+    const nv = this.N[v];
+    this.pe[r] += nv.perimeter - 2 * this.sharedTo(v, r);
+    this.region[v] = r;
+    this.h[r] += nv.households; this.ar[r] += nv.area; this.sx[r] += nv.cx * nv.area; this.sy[r] += nv.cy * nv.area; this.count[r]++;
+  }
+
+  remove(v: number): void {
+    const r = this.region[v];
+    const nv = this.N[v];
+    this.region[v] = -1;
+    this.pe[r] -= nv.perimeter - 2 * this.sharedTo(v, r);
+    this.h[r] -= nv.households; this.ar[r] -= nv.area; this.sx[r] -= nv.cx * nv.area; this.sy[r] -= nv.cy * nv.area; this.count[r]--;
+  }
+
+  cost(r: number): number {
+    return regionCost(this.c, this.h[r], this.ar[r], this.pe[r], this.step);
+  }
+
+  outOfRange(r: number): boolean {
+    return this.count[r] > 0 && (this.h[r] < this.c.min || this.h[r] > this.c.max);
+  }
+
+  /**
+   * Grow k regions over `list` (nodes not yet in a region): seeds by farthest-point sampling, then the
+   * smallest region with a free neighbour takes the free neighbour nearest its centroid.
+   */
+  construct(list: number[], k: number, rnd: () => number, randomFirst: boolean, reuse: number[] = []): void {
+    const { N, ladj, region } = this;
+    let cx = 0, cy = 0, A = 0;
+    for (const v of list) { cx += N[v].cx * N[v].area; cy += N[v].cy * N[v].area; A += N[v].area; }
+    cx /= A || 1; cy /= A || 1;
+    const seeds: number[] = [];
+    const dmin = new Map<number, number>();
+    let first = list[0];
+    if (randomFirst) first = list[Math.floor(rnd() * list.length)];
+    else {
+      let best = -1;
+      for (const v of list) {
+        const d = (N[v].cx - cx) ** 2 + (N[v].cy - cy) ** 2;
+        if (d > best) { best = d; first = v; }
+      }
+    }
+    seeds.push(first);
+    while (seeds.length < k) {
+      const s = seeds[seeds.length - 1];
+      let far = -1, farD = -1;
+      for (const v of list) {
+        const d = Math.min(dmin.get(v) ?? Infinity, (N[v].cx - N[s].cx) ** 2 + (N[v].cy - N[s].cy) ** 2);
+        dmin.set(v, d);
+        if (d > farD) { farD = d; far = v; }
+      }
+      if (farD <= 0) break;
+      seeds.push(far);
+    }
+    const regs = seeds.map((s, i) => {
+      const r = i < reuse.length ? reuse[i] : this.newRegion();
+      this.add(s, r);
+      return r;
+    });
+    const inList = new Set(list);
+    const frontier = new Map<number, Set<number>>(regs.map((r, i) => [r, new Set(ladj[seeds[i]].map((e) => e.n).filter((x) => region[x] < 0 && inList.has(x)))]));
+    const active = new Set(regs);
+    let assigned = seeds.length;
+    while (assigned < list.length && active.size) {
+      let r = -1;
+      for (const q of active) if (r < 0 || this.h[q] < this.h[r] || (this.h[q] === this.h[r] && q < r)) r = q;
+      let best = -1, bestD = Infinity;
+      const mx = this.sx[r] / (this.ar[r] || 1), my = this.sy[r] / (this.ar[r] || 1);
+      const fr = frontier.get(r)!;
+      for (const v of fr) {
+        if (region[v] >= 0) { fr.delete(v); continue; }
+        const d = (N[v].cx - mx) ** 2 + (N[v].cy - my) ** 2;
+        if (d < bestD || (d === bestD && v < best)) { bestD = d; best = v; }
+      }
+      if (best < 0) { active.delete(r); continue; }
+      this.add(best, r);
+      assigned++;
+      fr.delete(best);
+      for (const e of ladj[best]) if (region[e.n] < 0 && inList.has(e.n)) fr.add(e.n);
+    }
+    // anything unreached joins a neighbouring region
+    for (let pass = 0; assigned < list.length && pass < list.length; pass++) {
+      for (const v of list) {
+        if (region[v] >= 0) continue;
+        const e = ladj[v].find((x) => region[x.n] >= 0);
+        if (e) { this.add(v, region[e.n]); assigned++; }
+      }
+    }
+  }
+
+  /** Is region r still connected without v? */
+  connectedWithout(v: number, r: number): boolean {
+    const start = this.ladj[v].find((e) => this.region[e.n] === r);
+    if (!start) return this.count[r] <= 1;
+    const stampNo = ++this.stampNo;
+    this.stamp[v] = stampNo;
+    const stack = [start.n];
+    this.stamp[start.n] = stampNo;
+    let seen = 1;
+    while (stack.length) {
+      const u = stack.pop()!;
+      for (const e of this.ladj[u]) {
+        if (this.region[e.n] === r && this.stamp[e.n] !== stampNo) { this.stamp[e.n] = stampNo; seen++; stack.push(e.n); }
+      }
+    }
+    return seen === this.count[r] - 1;
+  }
+
+  /**
+   * Local search: boundary nodes move to the neighbouring region that lowers the cost most, while the
+   * region they leave stays connected. Phase 1 lowers the households outside the range (an excess can flow
+   * through neighbours); phase 2 counts out-of-range regions first.
+   */
+  improve(maxPasses: number): void {
+    const { N, ladj, region } = this;
+    for (const step of [false, true]) {
+      this.step = step;
+      for (let pass = 0; pass < maxPasses; pass++) {
+        let moved = 0;
+        for (let v = 0; v < this.n; v++) {
+          const r = region[v];
+          if (this.count[r] <= 1) continue;
+          const shared = new Map<number, number>();
+          for (const e of ladj[v]) shared.set(region[e.n], (shared.get(region[e.n]) ?? 0) + e.len);
+          if (shared.size === 1 && shared.has(r)) continue;
+          const sr = shared.get(r) ?? 0;
+          const nv = N[v];
+          const before = this.cost(r);
+          const afterR = regionCost(this.c, this.h[r] - nv.households, this.ar[r] - nv.area, this.pe[r] - nv.perimeter + 2 * sr, step);
+          let bestS = -1, bestDelta = -1e-9;
+          for (const [s, ss] of shared) {
+            if (s === r) continue;
+            const delta = afterR + regionCost(this.c, this.h[s] + nv.households, this.ar[s] + nv.area, this.pe[s] + nv.perimeter - 2 * ss, step) - before - this.cost(s);
+            if (delta < bestDelta || (delta === bestDelta && s < bestS)) { bestDelta = delta; bestS = s; }
+          }
+          if (bestS < 0 || !this.connectedWithout(v, r)) continue;
+          this.remove(v);
+          this.add(v, bestS);
+          moved++;
+        }
+        if (!moved) break;
+      }
+    }
+    this.step = true;
+  }
+
+  nodesOf(r: number): number[] {
+    const out: number[] = [];
+    for (let v = 0; v < this.n; v++) if (this.region[v] === r) out.push(v);
+    return out;
+  }
+
+  /**
+   * Structural repairs the moves cannot make: a region above max is regrown as several; a region below min
+   * merges into a neighbour when the union fits. Returns whether anything changed.
+   */
+  repair(rnd: () => number): boolean {
+    const { min, max } = this.c;
+    let changed = false;
+    const K = this.h.length;
+    for (let r = 0; r < K; r++) {
+      if (this.count[r] < 2 || this.h[r] <= max) continue;
+      const k = chooseGridCount(this.h[r], min, max);
+      if (k < 2) continue;
+      const list = this.nodesOf(r);
+      const saved = list.map((v) => this.region[v]);
+      const before = this.outCount(), beforeViol = this.violation();
+      for (const v of list) this.remove(v);
+      this.construct(list, k, rnd, false, [r]);
+      const after = this.outCount();
+      if (after < before || (after === before && this.violation() < beforeViol)) { changed = true; continue; }
+      // no better: undo
+      const created = new Set(list.map((v) => this.region[v]).filter((x) => x !== r));
+      for (const v of list) this.remove(v);
+      list.forEach((v, i) => this.add(v, saved[i]));
+      for (const x of created) if (this.count[x] !== 0) throw new Error('repair: undo left nodes behind');
+    }
+    for (let r = 0; r < this.h.length; r++) {
+      if (this.count[r] === 0 || this.h[r] >= min) continue;
+      // the neighbouring region whose union with r comes nearest the middle of the range, within it
+      const nb = new Set<number>();
+      for (const v of this.nodesOf(r)) for (const e of this.ladj[v]) if (this.region[e.n] !== r) nb.add(this.region[e.n]);
+      let best = -1, bestDev = Infinity;
+      for (const s of [...nb].sort((a, b) => a - b)) {
+        const sum = this.h[s] + this.h[r];
+        if (sum > max) continue;
+        const gain = (this.outOfRange(s) ? 1 : 0) + 1 - (sum < min ? 1 : 0);
+        if (gain <= 0) continue;
+        const dev = Math.abs(sum - this.c.mid) - 1000 * gain;
+        if (dev < bestDev) { bestDev = dev; best = s; }
+      }
+      if (best < 0) continue;
+      for (const v of this.nodesOf(r)) { this.remove(v); this.add(v, best); }
+      changed = true;
+    }
+    return changed;
+  }
+
+  violation(): number {
+    let t = 0;
+    for (let r = 0; r < this.h.length; r++) {
+      if (this.count[r] === 0) continue;
+      t += this.h[r] < this.c.min ? this.c.min - this.h[r] : this.h[r] > this.c.max ? this.h[r] - this.c.max : 0;
+    }
+    return t;
+  }
+
+  outCount(): number {
+    let n = 0;
+    for (let r = 0; r < this.h.length; r++) if (this.outOfRange(r)) n++;
+    return n;
+  }
+
+  totalCost(): number {
+    this.step = true;
+    let t = 0;
+    for (let r = 0; r < this.h.length; r++) if (this.count[r] > 0) t += this.cost(r);
+    return t;
+  }
+}
+
+/** Partition one connected component (indices into c.nodes) into about k regions. */
+function solveComponent(c: Ctx, comp: number[], k: number, rnd: () => number, firstSeedRandom: boolean, maxPasses: number): Solution {
+  const st = new ComponentState(c, comp);
+  st.construct(comp.map((_, i) => i), k, rnd, firstSeedRandom);
+  st.improve(maxPasses);
+  for (let round = 0; round < 6; round++) {
+    if (!st.repair(rnd)) break;
+    st.improve(maxPasses);
+  }
+  // compact region numbering
+  const ids = new Map<number, number>();
+  const region = new Int32Array(st.n);
+  for (let v = 0; v < st.n; v++) {
+    const r = st.region[v];
+    if (!ids.has(r)) ids.set(r, ids.size);
+    region[v] = ids.get(r)!;
+  }
+  return { region, k: ids.size, cost: st.totalCost() };
+}
+
+/**
+ * Group the nodes into grids.
+ *
+ * @example
+ * const groups = aggregate(mergeAtoms(graph), { min: 400, max: 600, seed: 1 });
+ * groups.filter((g) => !g.reason).every((g) => g.households >= 400 && g.households <= 600);
+ */
+export function aggregate(graph: NodeGraph, opts: AggregateOptions): GridGroup[] {
+  const { nodes, adj } = graph;
+  const { min, max } = opts;
+  const c: Ctx = { nodes, adj, min, max, mid: (min + max) / 2, half: Math.max(1, (max - min) / 2) };
+  const rnd = seededRandom(opts.seed ?? 1);
+  const maxPasses = opts.maxPasses ?? 60;
+  const groups: GridGroup[] = [];
+  const group = (ids: number[], reason?: GridReason, reasonDetail?: string): GridGroup => {
+    let hh = 0, area = 0, cx = 0, cy = 0, per = 0;
+    const set = new Set(ids);
+    for (const i of ids) {
+      const n = nodes[i];
+      hh += n.households; area += n.area; cx += n.cx * n.area; cy += n.cy * n.area; per += n.perimeter;
+      for (const e of adj[i]) if (set.has(e.n)) per -= e.len; // each internal border seen from both sides
+    }
+    return { nodes: [...ids].sort((a, b) => a - b), community: nodes[ids[0]].community, households: hh, area, perimeter: per,
+      cx: area ? cx / area : nodes[ids[0]].cx, cy: area ? cy / area : nodes[ids[0]].cy, reason, reasonDetail };
+  };
+
+  // fixed grids
+  const free = new Uint8Array(nodes.length).fill(1);
+  nodes.forEach((n, i) => {
+    if (n.dedicated) {
+      free[i] = 0;
+      groups.push(group([i], 'dedicated', `dedicated grid of unit ${n.units.join(', ')}`));
+    } else if (n.households > max) {
+      free[i] = 0;
+      if (n.units.length) groups.push(group([i], 'unit', `unit ${n.units.join(', ')} holds ${n.households} households and is kept whole`));
+      else groups.push(group([i], 'indivisible', n.maxPoint > max
+        ? `one address point holds ${n.maxPoint} households, above ${max}`
+        : `${n.households} households at one address location, above ${max}`));
+    }
+  });
+
+  // components of free nodes within one community
+  const comp = new Int32Array(nodes.length).fill(-1);
+  const comps: number[][] = [];
+  for (let i = 0; i < nodes.length; i++) {
+    if (!free[i] || comp[i] >= 0) continue;
+    const list = [i];
+    comp[i] = comps.length;
+    for (let q = 0; q < list.length; q++) {
+      for (const e of adj[list[q]]) {
+        if (free[e.n] && comp[e.n] < 0 && nodes[e.n].community === nodes[i].community) { comp[e.n] = comps.length; list.push(e.n); }
+      }
+    }
+    comps.push(list.sort((a, b) => a - b));
+  }
+
+  for (const list of comps) {
+    const H = list.reduce((s, i) => s + nodes[i].households, 0);
+    const community = nodes[list[0]].community;
+    if (H === 0 && list.length) {
+      // land without households: a grid of its own would be empty, so join a neighbouring grid later
+      groups.push(group(list, 'isolated', `no households in this part of community ${community}`));
+      continue;
+    }
+    if (H < min) {
+      groups.push(group(list, 'isolated', `only ${H} households in this part of community ${community}, cut off by its outline, units or oversized blocks`));
+      continue;
+    }
+    const k0 = chooseGridCount(H, min, max);
+    if (k0 === 1) {
+      groups.push(group(list));
+      continue;
+    }
+    const tries: Array<[number, boolean]> = [[k0, false]];
+    if (list.length <= 3000) {
+      tries.push([k0, true], [k0, true]);
+      const lo = Math.ceil(H / max), hi = Math.floor(H / min);
+      if (k0 + 1 <= hi) tries.push([k0 + 1, false]);
+      if (k0 - 1 >= Math.max(lo, 1)) tries.push([k0 - 1, false]);
+    }
+    let best: Solution | null = null;
+    for (const [k, randomFirst] of tries) {
+      const s = solveComponent(c, list, k, rnd, randomFirst, maxPasses);
+      if (!best || s.cost < best.cost - 1e-6) best = s;
+    }
+    const byRegion = new Map<number, number[]>();
+    best!.region.forEach((r, li) => {
+      const arr = byRegion.get(r) ?? [];
+      arr.push(list[li]);
+      byRegion.set(r, arr);
+    });
+    for (const r of [...byRegion.keys()].sort((a, b) => a - b)) {
+      const g = group(byRegion.get(r)!);
+      if (g.households < min || g.households > max) {
+        g.reason = 'constrained';
+        g.reasonDetail = `the ${H} households of this part of community ${community} cannot all be grouped into whole street blocks of ${min}–${max}`;
+      }
+      groups.push(g);
+    }
+  }
+  return groups;
+}

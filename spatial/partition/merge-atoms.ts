@@ -1,0 +1,178 @@
+/**
+ * Atoms → nodes: the things the aggregation moves. A unit polygon keeps all the atoms it covers together
+ * (one node); a sliver atom (tiny or thread-thin, with no households) joins the neighbour it shares the
+ * longest border with, in the same community where possible. Perimeters are kept exact for compactness:
+ * a node's perimeter is the sum of its atoms' minus twice their shared borders.
+ */
+import type { AtomGraph } from './build-atoms.ts';
+
+export interface PartitionNode {
+  index: number;
+  atoms: number[];
+  households: number;
+  points: number;
+  locations: number;
+  maxPoint: number;
+  area: number;
+  perimeter: number;
+  cx: number;
+  cy: number;
+  community: string;
+  units: string[];
+  dedicated: boolean;
+  split: boolean;
+}
+
+export interface NodeGraph {
+  nodes: PartitionNode[];
+  /** adjacency lists: neighbour node index and shared border length (m) */
+  adj: Array<Array<{ n: number; len: number }>>;
+  /** atom id → node index */
+  atomNode: Map<number, number>;
+}
+
+export interface MergeOptions {
+  /** a unit owns an atom holding at least this share of the unit's area … */
+  unitShare?: number;
+  /** … or an atom lying at least this share inside the unit */
+  atomShare?: number;
+  /** atoms below this area (m²) without households are slivers */
+  sliverArea?: number;
+  /** atoms with Polsby-Popper below this and area below 20 × sliverArea, without households, are slivers */
+  sliverThinness?: number;
+}
+
+class UnionFind {
+  parent: Int32Array;
+  constructor(n: number) {
+    this.parent = new Int32Array(n);
+    for (let i = 0; i < n; i++) this.parent[i] = i;
+  }
+  find(i: number): number {
+    while (this.parent[i] !== i) {
+      this.parent[i] = this.parent[this.parent[i]];
+      i = this.parent[i];
+    }
+    return i;
+  }
+  union(a: number, b: number): void {
+    const ra = this.find(a), rb = this.find(b);
+    if (ra === rb) return;
+    // the smaller index stays root: deterministic
+    if (ra < rb) this.parent[rb] = ra;
+    else this.parent[ra] = rb;
+  }
+}
+
+/**
+ * Merge atoms into nodes.
+ *
+ * @example const { nodes, adj } = mergeAtoms(graph); // nodes[i].atoms lists the atom ids of node i
+ */
+export function mergeAtoms(graph: AtomGraph, opts: MergeOptions = {}): NodeGraph {
+  const unitShare = opts.unitShare ?? 0.005;
+  const atomShare = opts.atomShare ?? 0.5;
+  const sliverArea = opts.sliverArea ?? 30;
+  const sliverThinness = opts.sliverThinness ?? 0.05;
+  const { atoms, edges } = graph;
+  const idx = new Map<number, number>();
+  atoms.forEach((a, i) => idx.set(a.id, i));
+  const uf = new UnionFind(atoms.length);
+
+  // units
+  const unitAtoms = new Map<string, number[]>();
+  const dedicatedUnits = new Set<string>();
+  for (const u of graph.units) {
+    if (u.unitShare >= unitShare || u.atomShare >= atomShare) {
+      const list = unitAtoms.get(u.unit) ?? [];
+      list.push(idx.get(u.atom)!);
+      unitAtoms.set(u.unit, list);
+      if (u.dedicated) dedicatedUnits.add(u.unit);
+    }
+  }
+  for (const list of unitAtoms.values()) for (let i = 1; i < list.length; i++) uf.union(list[0], list[i]);
+
+  // slivers: join the longest-border neighbour (same community first)
+  const atomAdj: Array<Array<{ n: number; len: number }>> = atoms.map(() => []);
+  for (const e of edges) {
+    const a = idx.get(e.a)!, b = idx.get(e.b)!;
+    atomAdj[a].push({ n: b, len: e.length });
+    atomAdj[b].push({ n: a, len: e.length });
+  }
+  atoms.forEach((a, i) => {
+    if (a.households > 0) return;
+    const pp = a.perimeter > 0 ? (4 * Math.PI * a.area) / (a.perimeter * a.perimeter) : 0;
+    const sliver = a.area < sliverArea || (pp < sliverThinness && a.area < 20 * sliverArea);
+    if (!sliver || atomAdj[i].length === 0) return;
+    let best = -1, bestKey = -Infinity;
+    for (const { n, len } of atomAdj[i]) {
+      const key = (atoms[n].community === a.community ? 1e9 : 0) + len;
+      if (key > bestKey || (key === bestKey && n < best)) { bestKey = key; best = n; }
+    }
+    uf.union(i, best);
+  });
+
+  // build nodes
+  const rootIndex = new Map<number, number>();
+  const nodes: PartitionNode[] = [];
+  const atomNode = new Map<number, number>();
+  const nodeOfAtom = new Int32Array(atoms.length);
+  atoms.forEach((a, i) => {
+    const r = uf.find(i);
+    let ni = rootIndex.get(r);
+    if (ni === undefined) {
+      ni = nodes.length;
+      rootIndex.set(r, ni);
+      nodes.push({ index: ni, atoms: [], households: 0, points: 0, locations: 0, maxPoint: 0, area: 0, perimeter: 0, cx: 0, cy: 0,
+        community: a.community, units: [], dedicated: false, split: false });
+    }
+    const n = nodes[ni];
+    n.atoms.push(a.id);
+    n.households += a.households;
+    n.points += a.points;
+    n.locations += a.locations;
+    n.maxPoint = Math.max(n.maxPoint, a.maxPoint);
+    n.cx += a.cx * a.area;
+    n.cy += a.cy * a.area;
+    n.area += a.area;
+    n.perimeter += a.perimeter;
+    n.split ||= a.split;
+    nodeOfAtom[i] = ni;
+    atomNode.set(a.id, ni);
+  });
+  // community by area; centroid; units
+  const comArea = nodes.map(() => new Map<string, number>());
+  atoms.forEach((a, i) => {
+    const m = comArea[nodeOfAtom[i]];
+    m.set(a.community, (m.get(a.community) ?? 0) + a.area);
+  });
+  nodes.forEach((n, i) => {
+    let best = n.community, bestA = -1;
+    for (const [c, ar] of [...comArea[i].entries()].sort((x, y) => (x[0] < y[0] ? -1 : 1))) if (ar > bestA) { bestA = ar; best = c; }
+    n.community = best;
+    if (n.area > 0) { n.cx /= n.area; n.cy /= n.area; }
+  });
+  for (const [unit, list] of [...unitAtoms.entries()].sort((x, y) => (x[0] < y[0] ? -1 : 1))) {
+    const n = nodes[nodeOfAtom[list[0]]];
+    n.units.push(unit);
+    if (dedicatedUnits.has(unit)) n.dedicated = true;
+  }
+
+  // node adjacency; internal borders reduce the perimeter
+  const lens = new Map<number, number>();
+  const N = nodes.length;
+  for (const e of edges) {
+    const a = nodeOfAtom[idx.get(e.a)!], b = nodeOfAtom[idx.get(e.b)!];
+    if (a === b) { nodes[a].perimeter -= 2 * e.length; continue; }
+    const key = a < b ? a * N + b : b * N + a;
+    lens.set(key, (lens.get(key) ?? 0) + e.length);
+  }
+  const adj: NodeGraph['adj'] = nodes.map(() => []);
+  for (const [key, len] of [...lens.entries()].sort((x, y) => x[0] - y[0])) {
+    const a = Math.floor(key / N), b = key % N;
+    adj[a].push({ n: b, len });
+    adj[b].push({ n: a, len });
+  }
+  for (const n of nodes) n.perimeter = Math.max(n.perimeter, 0);
+  return { nodes, adj, atomNode };
+}

@@ -1,0 +1,104 @@
+/**
+ * Persist a partition as a draft plan: the plan row, its blocks (nodes, with the grid each belongs to, so the
+ * editor can move them later) and its grids (the union of their atoms), in the caller's transaction and
+ * from the temporary atom table built by buildAtoms. Grid household counts are recounted from the stored
+ * geometry the way an independent checker counts them (interior first; a point on a shared edge goes to the
+ * first grid in code order), so a grid's claimed count always equals what its outline holds.
+ */
+import { sql, type Kysely } from 'kysely';
+import { WanggeError } from '../errors.ts';
+import { bulkInsert, type BulkColumn } from '../../data/db/bulk-insert.ts';
+
+export interface PersistGrid {
+  code: string;
+  community: string;
+  reason?: string;
+  reasonDetail?: string;
+  /** atom ids */
+  atoms: number[];
+  split: boolean;
+}
+
+export interface PersistBlock {
+  id: number;
+  atoms: number[];
+  households: number;
+  community: string;
+  units: string[];
+  split: boolean;
+  grid: string;
+}
+
+export interface PersistInput {
+  jcode: string;
+  srid: number;
+  name: string;
+  method: string;
+  params: Record<string, unknown>;
+  gridSize: number;
+  grids: PersistGrid[];
+  blocks: PersistBlock[];
+}
+
+export async function persistPlan(db: Kysely<any>, input: PersistInput): Promise<{ planId: number; households: Map<string, number> }> {
+  const { jcode, srid, gridSize } = input;
+  const plan = await db.insertInto('grid_plans')
+    .values({ jcode, name: input.name, method: input.method, params: JSON.stringify(input.params), status: 'draft' })
+    .returning('id').executeTakeFirstOrThrow();
+  const planId = Number(plan.id);
+
+  const rows: Array<Record<string, unknown>> = [];
+  for (const b of input.blocks) for (const a of b.atoms) rows.push({ atom: a, block: b.id, grid: b.grid });
+  await tempTable(db, 'wg_assign', [{ name: 'atom', kind: 'integer' }, { name: 'block', kind: 'integer' }, { name: 'grid', kind: 'text' }], rows);
+
+  // blocks
+  await tempTable(db, 'wg_blockmeta', [{ name: 'id', kind: 'integer' }, { name: 'households', kind: 'integer' }, { name: 'community', kind: 'text' },
+    { name: 'unit_code', kind: 'text' }, { name: 'split', kind: 'boolean' }, { name: 'grid', kind: 'text' }],
+    input.blocks.map((b) => ({ id: b.id, households: b.households, community: b.community, unit_code: b.units.join(',') || null, split: b.split, grid: b.grid })));
+  const blk = await sql`INSERT INTO blocks (jcode, plan_id, id, households, community_code, unit_code, grid_code, split, geom)
+    SELECT ${jcode}, ${planId}::bigint, m.id, m.households, m.community, m.unit_code, m.grid, m.split,
+      ST_Multi(ST_CollectionExtract(ST_Transform(u.g, 4326), 3))
+    FROM wg_blockmeta m JOIN (
+      SELECT s.block, ST_UnaryUnion(ST_Collect(a.g ORDER BY a.id), ${gridSize}::float8) AS g
+      FROM wg_assign s JOIN wg_atoms a ON a.id = s.atom GROUP BY s.block) u ON u.block = m.id`.execute(db);
+  if (Number(blk.numAffectedRows) !== input.blocks.length) {
+    throw new WanggeError('engine', `stored ${blk.numAffectedRows} of ${input.blocks.length} blocks: a union of atoms failed`);
+  }
+
+  // grids: union of atoms, rounded to what GeoJSON output carries (9 decimals)
+  await tempTable(db, 'wg_gridmeta', [{ name: 'code', kind: 'text' }, { name: 'community', kind: 'text' }, { name: 'reason', kind: 'text' }],
+    input.grids.map((g) => ({ code: g.code, community: g.community, reason: g.reason ?? null })));
+  const gr = await sql`INSERT INTO grids (jcode, plan_id, code, community_code, households, reason, geom)
+    SELECT ${jcode}, ${planId}::bigint, m.code, m.community, 0, m.reason,
+      ST_Multi(ST_GeomFromGeoJSON(ST_AsGeoJSON(ST_CollectionExtract(ST_Transform(u.g, 4326), 3), 9)))
+    FROM wg_gridmeta m JOIN (
+      SELECT s.grid, ST_UnaryUnion(ST_Collect(a.g ORDER BY a.id), ${gridSize}::float8) AS g
+      FROM wg_assign s JOIN wg_atoms a ON a.id = s.atom GROUP BY s.grid) u ON u.grid = m.code`.execute(db);
+  if (Number(gr.numAffectedRows) !== input.grids.length) {
+    throw new WanggeError('engine', `stored ${gr.numAffectedRows} of ${input.grids.length} grids: a union of atoms failed`);
+  }
+  await sql`UPDATE grids SET geom = ST_SetSRID(geom, 4326) WHERE jcode = ${jcode} AND plan_id = ${planId}::bigint AND ST_SRID(geom) <> 4326`.execute(db);
+
+  // recount households from the stored outlines
+  const { rows: counts } = await sql<{ code: string; hh: number }>`
+    WITH hits AS (
+      SELECT p.id AS pid, p.households AS hh, g.code, ST_Contains(g.geom, p.geom) AS inside
+      FROM address_points p JOIN grids g ON g.jcode = p.jcode AND g.plan_id = ${planId}::bigint AND g.geom && p.geom AND ST_Intersects(g.geom, p.geom)
+      WHERE p.jcode = ${jcode}),
+    credit AS (
+      SELECT DISTINCT ON (pid) pid, hh, code FROM hits ORDER BY pid, inside DESC, code)
+    SELECT code, sum(hh)::int AS hh FROM credit GROUP BY code`.execute(db);
+  const households = new Map<string, number>(input.grids.map((g) => [g.code, 0]));
+  for (const r of counts) households.set(r.code, r.hh);
+  await tempTable(db, 'wg_gridcount', [{ name: 'code', kind: 'text' }, { name: 'hh', kind: 'integer' }], counts);
+  await sql`UPDATE grids g SET households = c.hh FROM wg_gridcount c WHERE g.jcode = ${jcode} AND g.plan_id = ${planId}::bigint AND g.code = c.code`.execute(db);
+  return { planId, households };
+}
+
+/** A temporary table (dropped at commit) filled with rows. */
+async function tempTable(db: Kysely<any>, name: string, columns: BulkColumn[], rows: Array<Record<string, unknown>>): Promise<void> {
+  await sql`DROP TABLE IF EXISTS ${sql.table(name)}`.execute(db);
+  const defs = sql.join(columns.map((c) => sql`${sql.id(c.name)} ${sql.raw(c.kind)}`));
+  await sql`CREATE TEMP TABLE ${sql.table(name)} (${defs}) ON COMMIT DROP`.execute(db);
+  await bulkInsert(db, name, columns, rows);
+}
