@@ -70,6 +70,8 @@ export function chooseGridCount(H: number, min: number, max: number): number {
 interface Solution {
   region: Int32Array; // per component-local node → region
   k: number;
+  /** share of regions within the bounds: compared first */
+  share: number;
   cost: number;
 }
 
@@ -272,11 +274,11 @@ class ComponentState {
       if (k < 2) continue;
       const list = this.nodesOf(r);
       const saved = list.map((v) => this.region[v]);
-      const before = this.outCount(), beforeViol = this.violation();
+      const before = this.share(), beforeViol = this.violation();
       for (const v of list) this.remove(v);
       this.construct(list, k, rnd, false, [r]);
-      const after = this.outCount();
-      if (after < before || (after === before && this.violation() < beforeViol)) { changed = true; continue; }
+      const after = this.share();
+      if (after > before + 1e-12 || (Math.abs(after - before) <= 1e-12 && this.violation() < beforeViol)) { changed = true; continue; }
       // no better: undo
       const created = new Set(list.map((v) => this.region[v]).filter((x) => x !== r));
       for (const v of list) this.remove(v);
@@ -313,10 +315,15 @@ class ComponentState {
     return t;
   }
 
-  outCount(): number {
-    let n = 0;
-    for (let r = 0; r < this.h.length; r++) if (this.outOfRange(r)) n++;
-    return n;
+  /** share of non-empty regions within the bounds */
+  share(): number {
+    let n = 0, all = 0;
+    for (let r = 0; r < this.h.length; r++) {
+      if (this.count[r] === 0) continue;
+      all++;
+      if (!this.outOfRange(r)) n++;
+    }
+    return all ? n / all : 0;
   }
 
   totalCost(): number {
@@ -344,7 +351,7 @@ function solveComponent(c: Ctx, comp: number[], k: number, rnd: () => number, fi
     if (!ids.has(r)) ids.set(r, ids.size);
     region[v] = ids.get(r)!;
   }
-  return { region, k: ids.size, cost: st.totalCost() };
+  return { region, k: ids.size, share: st.share(), cost: st.totalCost() };
 }
 
 /**
@@ -423,14 +430,15 @@ export function aggregate(graph: NodeGraph, opts: AggregateOptions): GridGroup[]
     const tries: Array<[number, boolean]> = [[k0, false]];
     if (list.length <= 3000) {
       tries.push([k0, true], [k0, true]);
-      const lo = Math.ceil(H / max), hi = Math.floor(H / min);
-      if (k0 + 1 <= hi) tries.push([k0 + 1, false]);
-      if (k0 - 1 >= Math.max(lo, 1)) tries.push([k0 - 1, false]);
+      // k ± 1 even outside ceil(H/max)…floor(H/min): where whole blocks cannot all fit, one more (or fewer)
+      // grid can keep a larger share in range
+      tries.push([k0 + 1, false]);
+      if (k0 - 1 >= 1) tries.push([k0 - 1, false]);
     }
     let best: Solution | null = null;
     for (const [k, randomFirst] of tries) {
       const s = solveComponent(c, list, k, rnd, randomFirst, maxPasses);
-      if (!best || s.cost < best.cost - 1e-6) best = s;
+      if (!best || s.share > best.share + 1e-12 || (Math.abs(s.share - best.share) <= 1e-12 && s.cost < best.cost - 1e-6)) best = s;
     }
     const byRegion = new Map<number, number[]>();
     best!.region.forEach((r, li) => {
