@@ -10,6 +10,7 @@ export default defineConfig({
     root: '.',
     include: ['{api,spatial,data,web,scripts,migrations}/**/*.test.ts'],
     globalSetup: ['data/db/test-global-setup.ts'],
+    reporters: ['default', './scripts/vitest-summary-reporter.ts'],
     testTimeout: 120_000,
     hookTimeout: 180_000,
     pool: 'forks',

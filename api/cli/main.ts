@@ -4,6 +4,10 @@
 import { Command, CommanderError } from 'commander';
 import { reportError, EXIT } from './context.ts';
 import { registerMigrate } from './commands/migrate.ts';
+import { registerGenerate } from './commands/generate.ts';
+import { registerImport } from './commands/import.ts';
+import { registerPartition } from './commands/partition.ts';
+import { registerServe } from './commands/serve.ts';
 
 export function buildProgram(): Command {
   const program = new Command('wangge')
@@ -11,7 +15,11 @@ export function buildProgram(): Command {
     .version('0.1.0')
     .showHelpAfterError()
     .exitOverride();
+  registerPartition(program);
   registerMigrate(program);
+  registerGenerate(program);
+  registerImport(program);
+  registerServe(program);
   program.addHelpText('after', `
 Environment: DATABASE_URL (server engine; embedded PGlite otherwise), WANGGE_DATA_DIR, PORT, LOG_LEVEL.
 Exit codes: 0 done, 1 internal failure, 2 bad input (the message names file/feature/parameter), 3 not found, 4 conflict.`);

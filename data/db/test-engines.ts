@@ -19,28 +19,35 @@ import type { DB } from './schema.ts';
 
 export type EngineName = 'embedded' | 'server';
 
-export const SNAPSHOT_PATH = path.join(os.tmpdir(), `wangge-test-snapshot-${process.getuid?.() ?? 0}.tar`);
+/** Set by the global setup of each test run: a snapshot file of its own, so concurrent runs never share one. */
+function snapshotPath(): string | undefined {
+  return process.env.WANGGE_TEST_SNAPSHOT;
+}
 
 /** The engines this run tests: always embedded, plus server when TEST_DATABASE_URL is set. */
 export function testEngines(): EngineName[] {
   return process.env.TEST_DATABASE_URL ? ['embedded', 'server'] : ['embedded'];
 }
 
-/** Build the migrated embedded snapshot (vitest globalSetup). */
-export async function buildEmbeddedSnapshot(): Promise<void> {
+/** Build the migrated embedded snapshot (vitest globalSetup); returns its path. */
+export async function buildEmbeddedSnapshot(): Promise<string> {
   const pgl = await PGlite.create({ extensions: { postgis } });
   const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool: new PGlitePool(pgl) as any }) });
   await migrateToLatest(db);
   const blob = await pgl.dumpDataDir('none');
-  const { writeFileSync } = await import('node:fs');
-  writeFileSync(SNAPSHOT_PATH, Buffer.from(await blob.arrayBuffer()));
+  const { writeFileSync, renameSync } = await import('node:fs');
+  const file = path.join(os.tmpdir(), `wangge-test-snapshot-${process.pid}-${Date.now()}.tar`);
+  writeFileSync(`${file}.part`, Buffer.from(await blob.arrayBuffer()));
+  renameSync(`${file}.part`, file);
   await db.destroy();
+  return file;
 }
 
 export async function openTestDatabase(engine: EngineName): Promise<Database> {
   if (engine === 'embedded') {
-    if (!existsSync(SNAPSHOT_PATH)) return openDatabase({ dataDir: 'memory://' });
-    const pgl = await PGlite.create({ extensions: { postgis }, loadDataDir: new Blob([readFileSync(SNAPSHOT_PATH)]) });
+    const snap = snapshotPath();
+    if (!snap || !existsSync(snap)) return openDatabase({ dataDir: 'memory://' });
+    const pgl = await PGlite.create({ extensions: { postgis }, loadDataDir: new Blob([readFileSync(snap)]) });
     const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool: new PGlitePool(pgl) as any }) });
     await migrateToLatest(db);
     const caps = await probeCapabilities(db, 'embedded');

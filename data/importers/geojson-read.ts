@@ -73,7 +73,11 @@ export function readFeatureCollection(file: string, allowed: readonly GeoJSONGeo
   return j as FeatureCollection;
 }
 
-export function checkFeature(f: any, i: number, allowed: readonly string[], file: string): void {
+/**
+ * Check one feature's structure (GeoJSON validity, allowed geometry types). With `lonLat` (the default) its
+ * positions must also be longitude/latitude; pass false for data in a projected CRS, checked after conversion.
+ */
+export function checkFeature(f: any, i: number, allowed: readonly string[], file: string, lonLat = true): void {
   if (!f || f.type !== 'Feature') throw new WanggeError('bad_feature', 'not a GeoJSON Feature', { file, featureIndex: i });
   if (!f.geometry) throw new WanggeError('bad_feature', 'has no geometry', { file, featureIndex: i });
   if (!allowed.includes(f.geometry.type)) {
@@ -85,6 +89,7 @@ export function checkFeature(f: any, i: number, allowed: readonly string[], file
     throw new WanggeError('bad_feature', 'properties must be an object', { file, featureIndex: i });
   }
   f.properties = f.properties ?? {};
+  if (!lonLat) return;
   let bad: number[] | null = null;
   walkPositions(f.geometry.coordinates, (p) => {
     if (bad) return;

@@ -23,6 +23,13 @@ export interface AggregateOptions {
   seed?: number;
   /** upper bound of local-search passes per component */
   maxPasses?: number;
+  /**
+   * Cost per metre of grid boundary that cuts through something to keep whole (merge: an existing zone).
+   * Each adjacency's `w` says how many such things it would cut. Default 0.
+   */
+  cutWeight?: number;
+  /** A starting grouping (merge: zones of an existing layer); nodes with the same label and connected start together. */
+  initialLabel?: (node: number) => string | null;
 }
 
 export type GridReason = 'dedicated' | 'indivisible' | 'unit' | 'isolated' | 'constrained';
@@ -43,6 +50,7 @@ export interface GridGroup {
 interface Ctx {
   nodes: PartitionNode[];
   adj: NodeGraph['adj'];
+  cutWeight: number;
   min: number;
   max: number;
   mid: number;
@@ -51,11 +59,11 @@ interface Ctx {
 
 const COMPACT_W = 100;
 
-function regionCost(c: Ctx, h: number, area: number, perim: number, step: boolean): number {
+function regionCost(c: Ctx, h: number, area: number, perim: number, cut: number, step: boolean): number {
   const viol = h < c.min ? c.min - h : h > c.max ? h - c.max : 0;
   const iso = area > 0 ? (perim * perim) / (4 * Math.PI * area) : 1e3;
   const dev = (h - c.mid) / c.half;
-  return (viol > 0 ? (step ? 1e7 : 0) + 1e4 * viol : 0) + COMPACT_W * iso + dev * dev;
+  return (viol > 0 ? (step ? 1e7 : 0) + 1e4 * viol : 0) + COMPACT_W * iso + dev * dev + c.cutWeight * cut;
 }
 
 /** Choose the number of grids for H households. */
@@ -78,10 +86,12 @@ interface Solution {
 /** The regions of one connected component, with tallies that update incrementally when a node moves. */
 class ComponentState {
   readonly n: number;
-  readonly ladj: Array<Array<{ n: number; len: number }>>;
+  readonly ladj: Array<Array<{ n: number; len: number; w: number }>>;
+  /** per node: the total cut weight of its adjacencies (len × w) */
+  readonly wsum: Float64Array;
   readonly N: PartitionNode[];
   readonly region: Int32Array;
-  h: number[] = []; ar: number[] = []; pe: number[] = []; sx: number[] = []; sy: number[] = []; count: number[] = [];
+  h: number[] = []; ar: number[] = []; pe: number[] = []; sx: number[] = []; sy: number[] = []; count: number[] = []; cut: number[] = [];
   step = false;
   private stamp: Int32Array;
   private stampNo = 0;
@@ -90,14 +100,16 @@ class ComponentState {
     this.n = comp.length;
     const local = new Map<number, number>();
     comp.forEach((g, i) => local.set(g, i));
-    this.ladj = comp.map((g) => c.adj[g].filter((e) => local.has(e.n)).map((e) => ({ n: local.get(e.n)!, len: e.len })));
+    this.ladj = comp.map((g) => c.adj[g].filter((e) => local.has(e.n)).map((e) => ({ n: local.get(e.n)!, len: e.len, w: e.len * (e.w ?? 0) })));
+    this.wsum = new Float64Array(this.n);
+    this.ladj.forEach((l, i) => { for (const e of l) this.wsum[i] += e.w; });
     this.N = comp.map((g) => c.nodes[g]);
     this.region = new Int32Array(this.n).fill(-1);
     this.stamp = new Int32Array(this.n);
   }
 
   newRegion(): number {
-    this.h.push(0); this.ar.push(0); this.pe.push(0); this.sx.push(0); this.sy.push(0); this.count.push(0);
+    this.h.push(0); this.ar.push(0); this.pe.push(0); this.sx.push(0); this.sy.push(0); this.count.push(0); this.cut.push(0);
     return this.h.length - 1;
   }
 
@@ -107,9 +119,16 @@ class ComponentState {
     return s;
   }
 
+  weightTo(v: number, r: number): number {
+    let s = 0;
+    for (const e of this.ladj[v]) if (this.region[e.n] === r) s += e.w;
+    return s;
+  }
+
   add(v: number, r: number): void {
     const nv = this.N[v];
     this.pe[r] += nv.perimeter - 2 * this.sharedTo(v, r);
+    this.cut[r] += this.wsum[v] - 2 * this.weightTo(v, r);
     this.region[v] = r;
     this.h[r] += nv.households; this.ar[r] += nv.area; this.sx[r] += nv.cx * nv.area; this.sy[r] += nv.cy * nv.area; this.count[r]++;
   }
@@ -119,11 +138,12 @@ class ComponentState {
     const nv = this.N[v];
     this.region[v] = -1;
     this.pe[r] -= nv.perimeter - 2 * this.sharedTo(v, r);
+    this.cut[r] -= this.wsum[v] - 2 * this.weightTo(v, r);
     this.h[r] -= nv.households; this.ar[r] -= nv.area; this.sx[r] -= nv.cx * nv.area; this.sy[r] -= nv.cy * nv.area; this.count[r]--;
   }
 
   cost(r: number): number {
-    return regionCost(this.c, this.h[r], this.ar[r], this.pe[r], this.step);
+    return regionCost(this.c, this.h[r], this.ar[r], this.pe[r], this.cut[r], this.step);
   }
 
   outOfRange(r: number): boolean {
@@ -198,6 +218,29 @@ class ComponentState {
     }
   }
 
+  /** Regions from labels: connected nodes with the same label start together; unlabelled ones join a neighbour. */
+  fromLabels(labels: Array<string | null>): void {
+    for (let v = 0; v < this.n; v++) {
+      if (this.region[v] >= 0 || labels[v] === null) continue;
+      const r = this.newRegion();
+      const stack = [v];
+      this.add(v, r);
+      while (stack.length) {
+        const u = stack.pop()!;
+        for (const e of this.ladj[u]) if (this.region[e.n] < 0 && labels[e.n] === labels[v]) { this.add(e.n, r); stack.push(e.n); }
+      }
+    }
+    let left = this.region.filter((r) => r < 0).length;
+    if (left === this.n) { this.add(0, this.newRegion()); left--; }
+    for (let pass = 0; left > 0 && pass < this.n; pass++) {
+      for (let v = 0; v < this.n; v++) {
+        if (this.region[v] >= 0) continue;
+        const e = this.ladj[v].find((x) => this.region[x.n] >= 0);
+        if (e) { this.add(v, this.region[e.n]); left--; }
+      }
+    }
+  }
+
   /** Is region r still connected without v? */
   connectedWithout(v: number, r: number): boolean {
     const start = this.ladj[v].find((e) => this.region[e.n] === r);
@@ -231,16 +274,21 @@ class ComponentState {
           const r = region[v];
           if (this.count[r] <= 1) continue;
           const shared = new Map<number, number>();
-          for (const e of ladj[v]) shared.set(region[e.n], (shared.get(region[e.n]) ?? 0) + e.len);
+          const sharedW = new Map<number, number>();
+          for (const e of ladj[v]) {
+            shared.set(region[e.n], (shared.get(region[e.n]) ?? 0) + e.len);
+            sharedW.set(region[e.n], (sharedW.get(region[e.n]) ?? 0) + e.w);
+          }
           if (shared.size === 1 && shared.has(r)) continue;
-          const sr = shared.get(r) ?? 0;
-          const nv = N[v];
+          const sr = shared.get(r) ?? 0, wr = sharedW.get(r) ?? 0;
+          const nv = N[v], wv = this.wsum[v];
           const before = this.cost(r);
-          const afterR = regionCost(this.c, this.h[r] - nv.households, this.ar[r] - nv.area, this.pe[r] - nv.perimeter + 2 * sr, step);
+          const afterR = regionCost(this.c, this.h[r] - nv.households, this.ar[r] - nv.area, this.pe[r] - nv.perimeter + 2 * sr, this.cut[r] - wv + 2 * wr, step);
           let bestS = -1, bestDelta = -1e-9;
           for (const [s, ss] of shared) {
             if (s === r) continue;
-            const delta = afterR + regionCost(this.c, this.h[s] + nv.households, this.ar[s] + nv.area, this.pe[s] + nv.perimeter - 2 * ss, step) - before - this.cost(s);
+            const ws = sharedW.get(s) ?? 0;
+            const delta = afterR + regionCost(this.c, this.h[s] + nv.households, this.ar[s] + nv.area, this.pe[s] + nv.perimeter - 2 * ss, this.cut[s] + wv - 2 * ws, step) - before - this.cost(s);
             if (delta < bestDelta || (delta === bestDelta && s < bestS)) { bestDelta = delta; bestS = s; }
           }
           if (bestS < 0 || !this.connectedWithout(v, r)) continue;
@@ -252,6 +300,73 @@ class ComponentState {
       }
     }
     this.step = true;
+  }
+
+  /** Is region r connected (BFS over its nodes)? */
+  connected(r: number): boolean {
+    if (this.count[r] <= 1) return true;
+    let start = -1;
+    for (let v = 0; v < this.n; v++) if (this.region[v] === r) { start = v; break; }
+    const stampNo = ++this.stampNo;
+    const stack = [start];
+    this.stamp[start] = stampNo;
+    let seen = 1;
+    while (stack.length) {
+      const u = stack.pop()!;
+      for (const e of this.ladj[u]) {
+        if (this.region[e.n] === r && this.stamp[e.n] !== stampNo) { this.stamp[e.n] = stampNo; seen++; stack.push(e.n); }
+      }
+    }
+    return seen === this.count[r];
+  }
+
+  private neighbourRegions(v: number): number[] {
+    const out = new Set<number>();
+    for (const e of this.ladj[v]) if (this.region[e.n] !== this.region[v]) out.add(this.region[e.n]);
+    return [...out].sort((a, b) => a - b);
+  }
+
+  /**
+   * Compound moves for regions still out of range: a swap of two border nodes between neighbouring regions,
+   * and a chain (v: R → S, then u: S → T) that passes an excess or a shortfall on through a full neighbour.
+   * Each is applied, kept if the cost of the regions involved drops and all stay connected, else undone.
+   */
+  compound(maxRounds: number): void {
+    this.step = true;
+    for (let round = 0; round < maxRounds; round++) {
+      let improved = 0;
+      for (let r = 0; r < this.h.length; r++) {
+        if (!this.outOfRange(r)) continue;
+        if (this.tryCompoundFor(r)) improved++;
+      }
+      if (!improved) break;
+    }
+  }
+
+  private tryCompoundFor(r: number): boolean {
+    const border: number[] = [];
+    for (let v = 0; v < this.n; v++) if (this.region[v] === r && this.neighbourRegions(v).length) border.push(v);
+    for (const v of border) {
+      for (const s of this.neighbourRegions(v)) {
+        // candidates in s: its nodes bordering r (for a swap) or bordering a third region (for a chain)
+        const cands: number[] = [];
+        for (let u = 0; u < this.n; u++) if (this.region[u] === s && u !== v && this.neighbourRegions(u).length) cands.push(u);
+        for (const u of cands) {
+          for (const t of this.neighbourRegions(u)) {
+            if (t !== r && this.outOfRange(s) === false && this.count[t] === 0) continue;
+            const regs = t === r ? [r, s] : [r, s, t];
+            const before = regs.reduce((a, x) => a + this.cost(x), 0);
+            this.remove(v); this.add(v, s);
+            this.remove(u); this.add(u, t);
+            const after = regs.reduce((a, x) => a + this.cost(x), 0);
+            if (after < before - 1e-9 && this.count[r] > 0 && this.count[s] > 0 && regs.every((x) => this.connected(x))) return true;
+            this.remove(u); this.add(u, s);
+            this.remove(v); this.add(v, r);
+          }
+        }
+      }
+    }
+    return false;
   }
 
   nodesOf(r: number): number[] {
@@ -335,13 +450,17 @@ class ComponentState {
 }
 
 /** Partition one connected component (indices into c.nodes) into about k regions. */
-function solveComponent(c: Ctx, comp: number[], k: number, rnd: () => number, firstSeedRandom: boolean, maxPasses: number): Solution {
+function solveComponent(c: Ctx, comp: number[], k: number, rnd: () => number, firstSeedRandom: boolean, maxPasses: number,
+  initialLabel?: (node: number) => string | null): Solution {
   const st = new ComponentState(c, comp);
-  st.construct(comp.map((_, i) => i), k, rnd, firstSeedRandom);
+  if (initialLabel) st.fromLabels(comp.map((g) => initialLabel(g)));
+  else st.construct(comp.map((_, i) => i), k, rnd, firstSeedRandom);
   st.improve(maxPasses);
+  st.compound(4);
   for (let round = 0; round < 6; round++) {
     if (!st.repair(rnd)) break;
     st.improve(maxPasses);
+    st.compound(4);
   }
   // compact region numbering
   const ids = new Map<number, number>();
@@ -364,7 +483,7 @@ function solveComponent(c: Ctx, comp: number[], k: number, rnd: () => number, fi
 export function aggregate(graph: NodeGraph, opts: AggregateOptions): GridGroup[] {
   const { nodes, adj } = graph;
   const { min, max } = opts;
-  const c: Ctx = { nodes, adj, min, max, mid: (min + max) / 2, half: Math.max(1, (max - min) / 2) };
+  const c: Ctx = { nodes, adj, min, max, mid: (min + max) / 2, half: Math.max(1, (max - min) / 2), cutWeight: opts.cutWeight ?? 0 };
   const rnd = seededRandom(opts.seed ?? 1);
   const maxPasses = opts.maxPasses ?? 60;
   const groups: GridGroup[] = [];
@@ -428,6 +547,14 @@ export function aggregate(graph: NodeGraph, opts: AggregateOptions): GridGroup[]
       continue;
     }
     const tries: Array<[number, boolean]> = [[k0, false]];
+    if (opts.initialLabel) {
+      // merge: start from the existing zones, and also from scratch; keep the better
+      const s = solveComponent(c, list, k0, rnd, false, maxPasses, opts.initialLabel);
+      const t = solveComponent(c, list, k0, rnd, false, maxPasses);
+      const best = s.share > t.share + 1e-12 || (Math.abs(s.share - t.share) <= 1e-12 && s.cost <= t.cost) ? s : t;
+      emit(list, best, H, community);
+      continue;
+    }
     if (list.length <= 3000) {
       tries.push([k0, true], [k0, true]);
       // k ± 1 even outside ceil(H/max)…floor(H/min): where whole blocks cannot all fit, one more (or fewer)
@@ -440,8 +567,13 @@ export function aggregate(graph: NodeGraph, opts: AggregateOptions): GridGroup[]
       const s = solveComponent(c, list, k, rnd, randomFirst, maxPasses);
       if (!best || s.share > best.share + 1e-12 || (Math.abs(s.share - best.share) <= 1e-12 && s.cost < best.cost - 1e-6)) best = s;
     }
+    emit(list, best!, H, community);
+  }
+  return groups;
+
+  function emit(list: number[], best: Solution, H: number, community: string): void {
     const byRegion = new Map<number, number[]>();
-    best!.region.forEach((r, li) => {
+    best.region.forEach((r, li) => {
       const arr = byRegion.get(r) ?? [];
       arr.push(list[li]);
       byRegion.set(r, arr);
@@ -455,5 +587,4 @@ export function aggregate(graph: NodeGraph, opts: AggregateOptions): GridGroup[]
       groups.push(g);
     }
   }
-  return groups;
 }

@@ -25,8 +25,8 @@ export interface PartitionNode {
 
 export interface NodeGraph {
   nodes: PartitionNode[];
-  /** adjacency lists: neighbour node index and shared border length (m) */
-  adj: Array<Array<{ n: number; len: number }>>;
+  /** adjacency lists: neighbour node index, shared border length (m) and, optionally, how many things to keep whole a cut here would split */
+  adj: Array<Array<{ n: number; len: number; w?: number }>>;
   /** atom id → node index */
   atomNode: Map<number, number>;
 }

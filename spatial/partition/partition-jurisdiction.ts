@@ -12,6 +12,7 @@ import { buildAtoms } from './build-atoms.ts';
 import { mergeAtoms } from './merge-atoms.ts';
 import { aggregate, type GridGroup } from './aggregate.ts';
 import { assignCodes } from './grid-codes.ts';
+import { greedyBaseline } from './greedy-baseline.ts';
 import { persistPlan } from './persist-plan.ts';
 
 export interface PartitionOptions {
@@ -23,6 +24,8 @@ export interface PartitionOptions {
   name?: string;
   /** join dangling street ends this close to another line (m), default 2 */
   snapM?: number;
+  /** 'optimize' (default): construct + local search; 'greedy': the plain baseline, for comparison */
+  method?: 'optimize' | 'greedy';
   progress?: ProgressFn;
 }
 
@@ -73,7 +76,7 @@ export async function partitionJurisdiction(db: Kysely<any>, opts: PartitionOpti
     lap('blocks');
     progress({ phase: 'aggregate', percent: 45, message: `${graph.atoms.length} blocks` });
     const ng = mergeAtoms(graph);
-    let groups = aggregate(ng, { min, max, seed });
+    let groups = opts.method === 'greedy' ? greedyBaseline(ng, { min, max, seed }) : aggregate(ng, { min, max, seed });
     groups = absorbEmpty(groups, ng.adj, ng.nodes.map((n) => n.community));
     lap('aggregate');
     progress({ phase: 'store', percent: 70, message: `${groups.length} grids` });
@@ -86,7 +89,7 @@ export async function partitionJurisdiction(db: Kysely<any>, opts: PartitionOpti
     const { planId, households } = await persistPlan(trx, {
       jcode: opts.jcode, srid, gridSize: GRID_SIZE,
       name: opts.name ?? `partition ${min}–${max} seed ${seed}`,
-      method: 'partition',
+      method: opts.method === 'greedy' ? 'greedy' : 'partition',
       params: { min, max, seed, snapM: opts.snapM ?? 2 },
       grids: order.map((i) => ({
         code: codes[i], community: groups[i].community, reason: groups[i].reason, reasonDetail: groups[i].reasonDetail,

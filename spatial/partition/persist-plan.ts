@@ -41,7 +41,7 @@ export interface PersistInput {
 }
 
 export async function persistPlan(db: Kysely<any>, input: PersistInput): Promise<{ planId: number; households: Map<string, number> }> {
-  const { jcode, srid, gridSize } = input;
+  const { jcode, gridSize } = input;
   const plan = await db.insertInto('grid_plans')
     .values({ jcode, name: input.name, method: input.method, params: JSON.stringify(input.params), status: 'draft' })
     .returning('id').executeTakeFirstOrThrow();

@@ -1,0 +1,193 @@
+/**
+ * The service: one express 5 application over one opened database. `WanggeApp` owns the HTTP server:
+ * `start()` listens on the configured host and port (0 picks a free port), `stop()` closes it. The caller
+ * owns the database and closes it after `stop()`.
+ *
+ * Order of the middleware: security headers (helmet, a CSP that allows only 'self'), request log (pino on
+ * stderr: method, path, status, time; never query strings, bodies or addresses), JSON body limit, the API
+ * routes, 404 problem+json for any other /api path, the web bundle (with the single-page fallback), and
+ * the one problem+json error translator.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import http from 'node:http';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import express, { type Express, type RequestHandler } from 'express';
+import helmet from 'helmet';
+import { pino, type Logger } from 'pino';
+import type { Config } from './config.ts';
+import type { Database } from '../data/db/connect.ts';
+import { apiNotFound, problemMiddleware } from './errors.ts';
+import type { RouteContext } from './routes/context.ts';
+import { healthRouter } from './routes/health.ts';
+import { jurisdictionsRouter } from './routes/jurisdictions.ts';
+import { layersRouter } from './routes/layers.ts';
+
+/** How long stop() lets running requests finish before cutting their connections. */
+const STOP_GRACE_MS = 5_000;
+
+export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+/** Where the production web bundle is built (vite.config.ts: root web, outDir dist). */
+export const DEFAULT_WEB_DIR = path.join(REPO_ROOT, 'web', 'dist');
+
+export interface AppOptions {
+  /** the built web bundle to serve; null serves the API only. Default web/dist. */
+  webDir?: string | null;
+  /** a logger; default pino on stderr at config.logLevel */
+  logger?: Logger;
+  /** largest accepted JSON body (default 1 MB) */
+  jsonLimit?: string;
+}
+
+/** The Content-Security-Policy: only our own origin; no inline scripts or styles, no eval. */
+export const CSP_DIRECTIVES = {
+  defaultSrc: ["'self'"],
+  scriptSrc: ["'self'"],
+  workerSrc: ["'self'", 'blob:'],
+  childSrc: ["'self'", 'blob:'],
+  connectSrc: ["'self'"],
+  imgSrc: ["'self'", 'data:', 'blob:'],
+  styleSrc: ["'self'"],
+  fontSrc: ["'self'"],
+  objectSrc: ["'none'"],
+  baseUri: ["'self'"],
+  formAction: ["'self'"],
+  frameAncestors: ["'none'"],
+} as const;
+
+function packageVersion(): string {
+  try {
+    return String(JSON.parse(readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')).version ?? '0.0.0');
+  } catch {
+    return '0.0.0';
+  }
+}
+
+/** One log line per request: method, path (no query string: it may hold a position), status, duration. */
+function requestLog(log: Logger): RequestHandler {
+  return (req, res, next) => {
+    const t0 = performance.now();
+    res.on('finish', () => {
+      const ms = Math.round((performance.now() - t0) * 10) / 10;
+      const level = res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'info' : 'debug';
+      log[level]({ method: req.method, path: req.path, status: res.statusCode, ms }, 'request');
+    });
+    next();
+  };
+}
+
+const NO_BUNDLE_PAGE = `<!doctype html><html lang="zh-CN"><meta charset="utf-8"><title>Wangge</title>
+<body><p>网页尚未构建 / The web bundle is not built: run <code>npm run build:web</code> and restart.</p>
+<p><a href="/api/health">/api/health</a></p></body></html>`;
+
+function webBundle(webDir: string | null): RequestHandler[] {
+  const index = webDir ? path.join(webDir, 'index.html') : null;
+  if (!webDir || !index || !existsSync(index)) {
+    return [(req, res, next) => {
+      if (req.method !== 'GET' && req.method !== 'HEAD') return next();
+      if (req.path !== '/' && !req.accepts('html')) return next();
+      res.status(req.path === '/' ? 200 : 404).type('html').send(NO_BUNDLE_PAGE);
+    }];
+  }
+  const assets = express.static(webDir, {
+    index: false,
+    setHeaders: (res, file) => {
+      // vite puts content hashes in asset names: cache them for good; everything else revalidates
+      if (file.includes(`${path.sep}assets${path.sep}`)) res.setHeader('Cache-Control', 'public, max-age=31536000, immutable');
+      else res.setHeader('Cache-Control', 'no-cache');
+    },
+  });
+  const spa: RequestHandler = (req, res, next) => {
+    if (req.method !== 'GET' && req.method !== 'HEAD') return next();
+    if (path.extname(req.path) !== '' || !req.accepts('html')) return next();
+    res.setHeader('Cache-Control', 'no-cache');
+    res.sendFile(index);
+  };
+  return [assets, spa];
+}
+
+/** Build the express application (exported for tests that need it without a listening server). */
+export function createExpressApp(database: Database, log: Logger, opts: AppOptions = {}): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('etag', 'strong');
+  app.use(helmet({
+    contentSecurityPolicy: { useDefaults: false, directives: { ...CSP_DIRECTIVES } },
+    // served over plain HTTP on intranets and localhost: HSTS would lock browsers out
+    strictTransportSecurity: false,
+  }));
+  app.use(requestLog(log));
+  app.use('/api', express.json({ limit: opts.jsonLimit ?? '1mb' }));
+
+  const ctx: RouteContext = { db: database.db, caps: database.caps, version: packageVersion() };
+  app.use(healthRouter(ctx));
+  app.use(jurisdictionsRouter(ctx));
+  app.use(layersRouter(ctx));
+  app.use('/api', apiNotFound);
+
+  app.use(...webBundle(opts.webDir === undefined ? DEFAULT_WEB_DIR : opts.webDir));
+  app.use(problemMiddleware(log));
+  return app;
+}
+
+export class WanggeApp {
+  readonly config: Readonly<Config>;
+  readonly database: Database;
+  readonly log: Logger;
+  readonly express: Express;
+  #server: http.Server | null = null;
+
+  constructor(config: Readonly<Config>, database: Database, opts: AppOptions = {}) {
+    this.config = config;
+    this.database = database;
+    this.log = opts.logger ?? pino({ name: 'wangge', level: config.logLevel }, pino.destination(2));
+    this.express = createExpressApp(database, this.log, opts);
+  }
+
+  /** Listen on config.host:config.port; resolves with the base URL once listening. */
+  async start(): Promise<string> {
+    if (this.#server) throw new Error('WanggeApp is already started');
+    const server = http.createServer(this.express);
+    server.requestTimeout = 120_000;
+    server.headersTimeout = 30_000;
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(this.config.port, this.config.host, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+    this.#server = server;
+    this.log.info({ url: this.url, engine: this.database.caps.engine }, 'listening');
+    return this.url;
+  }
+
+  /** The port actually listened on (useful with port 0). */
+  get port(): number {
+    if (!this.#server) throw new Error('WanggeApp is not started');
+    return (this.#server.address() as AddressInfo).port;
+  }
+
+  /** http://localhost:PORT for a loopback or wildcard bind, else http://HOST:PORT. */
+  get url(): string {
+    const h = this.config.host;
+    const local = ['127.0.0.1', '::1', '0.0.0.0', '::', 'localhost'].includes(h);
+    return `http://${local ? 'localhost' : h.includes(':') ? `[${h}]` : h}:${this.port}`;
+  }
+
+  /** Stop accepting connections, end idle keep-alive ones, and let running requests finish (5 s at most). */
+  async stop(): Promise<void> {
+    const server = this.#server;
+    if (!server) return;
+    this.#server = null;
+    await new Promise<void>((resolve, reject) => {
+      server.close((e) => (e ? reject(e) : resolve()));
+      server.closeIdleConnections();
+      // a request still running after the grace period (a stuck client, a stream) is cut
+      setTimeout(() => server.closeAllConnections(), STOP_GRACE_MS).unref();
+    });
+    this.log.info('stopped');
+  }
+}
