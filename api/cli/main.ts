@@ -7,6 +7,7 @@ import { registerMigrate } from './commands/migrate.ts';
 import { registerGenerate } from './commands/generate.ts';
 import { registerImport } from './commands/import.ts';
 import { registerPartition } from './commands/partition.ts';
+import { registerMerge } from './commands/merge.ts';
 import { registerServe } from './commands/serve.ts';
 
 export function buildProgram(): Command {
@@ -16,6 +17,7 @@ export function buildProgram(): Command {
     .showHelpAfterError()
     .exitOverride();
   registerPartition(program);
+  registerMerge(program);
   registerMigrate(program);
   registerGenerate(program);
   registerImport(program);

@@ -8,8 +8,8 @@ import { WanggeError } from '../errors.ts';
 import { noProgress, type ProgressFn } from '../progress.ts';
 import { inTransaction } from '../../data/db/capabilities.ts';
 import { utmSrid } from '../geo/utm.ts';
-import { buildAtoms } from './build-atoms.ts';
-import { mergeAtoms } from './merge-atoms.ts';
+import { buildAtoms, type AtomGraph } from './build-atoms.ts';
+import { mergeAtoms, type NodeGraph } from './merge-atoms.ts';
 import { aggregate, type GridGroup } from './aggregate.ts';
 import { assignCodes } from './grid-codes.ts';
 import { greedyBaseline } from './greedy-baseline.ts';
@@ -26,6 +26,13 @@ export interface PartitionOptions {
   snapM?: number;
   /** 'optimize' (default): construct + local search; 'greedy': the plain baseline, for comparison */
   method?: 'optimize' | 'greedy';
+  /**
+   * Another grouping of the nodes (merge uses this to prefer existing zone boundaries). Runs inside the
+   * partition's transaction, after the blocks are built, with the temporary atom tables in place.
+   */
+  grouping?: { method: string; group: (trx: Kysely<any>, nodes: NodeGraph, graph: AtomGraph, bounds: { min: number; max: number; seed: number }) => Promise<GridGroup[]> };
+  /** called after the plan is stored, inside the same transaction */
+  afterStore?: (trx: Kysely<any>, planId: number) => Promise<void>;
   progress?: ProgressFn;
 }
 
@@ -76,7 +83,8 @@ export async function partitionJurisdiction(db: Kysely<any>, opts: PartitionOpti
     lap('blocks');
     progress({ phase: 'aggregate', percent: 45, message: `${graph.atoms.length} blocks` });
     const ng = mergeAtoms(graph);
-    let groups = opts.method === 'greedy' ? greedyBaseline(ng, { min, max, seed }) : aggregate(ng, { min, max, seed });
+    let groups = opts.grouping ? await opts.grouping.group(trx, ng, graph, { min, max, seed })
+      : opts.method === 'greedy' ? greedyBaseline(ng, { min, max, seed }) : aggregate(ng, { min, max, seed });
     groups = absorbEmpty(groups, ng.adj, ng.nodes.map((n) => n.community));
     lap('aggregate');
     progress({ phase: 'store', percent: 70, message: `${groups.length} grids` });
@@ -89,7 +97,7 @@ export async function partitionJurisdiction(db: Kysely<any>, opts: PartitionOpti
     const { planId, households } = await persistPlan(trx, {
       jcode: opts.jcode, srid, gridSize: GRID_SIZE,
       name: opts.name ?? `partition ${min}–${max} seed ${seed}`,
-      method: opts.method === 'greedy' ? 'greedy' : 'partition',
+      method: opts.grouping?.method ?? (opts.method === 'greedy' ? 'greedy' : 'partition'),
       params: { min, max, seed, snapM: opts.snapM ?? 2 },
       grids: order.map((i) => ({
         code: codes[i], community: groups[i].community, reason: groups[i].reason, reasonDetail: groups[i].reasonDetail,
@@ -127,6 +135,7 @@ export async function partitionJurisdiction(db: Kysely<any>, opts: PartitionOpti
     };
     await trx.updateTable('grid_plans').set({ summary: JSON.stringify({ ...summary, reasonDetails: details, stats: graph.stats }) })
       .where('jcode', '=', opts.jcode).where('id', '=', planId).execute();
+    if (opts.afterStore) await opts.afterStore(trx, planId);
     lap('summary');
     progress({ phase: 'done', percent: 100 });
     return summary;

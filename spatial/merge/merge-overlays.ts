@@ -1,0 +1,307 @@
+/**
+ * 多网合一: merge K departmental overlay layers (party-building, security, economic, …) into one comprehensive
+ * grid layer that obeys every rule of the partition (streets as boundaries, min–max households, nested in
+ * communities, units whole) while keeping the existing zones as intact as it can.
+ *
+ * How: the street blocks are built as for a partition; each block is labelled, per layer, with the zone holding
+ * most of its households (else most of its area). A border between two blocks with the same zone in L layers
+ * costs L × cutWeight per metre to cut, so grid boundaries prefer zone boundaries; the aggregation starts
+ * from the zones of the layer whose zones best fit the bounds (and from scratch, keeping the better).
+ * Then, from the stored plan: a crosswalk zone × grid with shared households, a "1 + N" roster per grid, a
+ * conflict report of where the layers disagree, and the fidelity of each layer.
+ */
+import { sql, type Kysely } from 'kysely';
+import { WanggeError } from '../errors.ts';
+import { noProgress, type ProgressFn } from '../progress.ts';
+import { bulkInsert } from '../../data/db/bulk-insert.ts';
+import { partitionJurisdiction, type PartitionSummary } from '../partition/partition-jurisdiction.ts';
+import { aggregate } from '../partition/aggregate.ts';
+
+export interface OverlayFeature {
+  type: 'Feature';
+  properties: Record<string, unknown> | null;
+  geometry: { type: string; coordinates: unknown } | null;
+}
+
+export interface OverlayLayerInput {
+  /** layer name, e.g. party_building */
+  name: string;
+  /** where it came from, for error messages */
+  file?: string;
+  features: OverlayFeature[];
+}
+
+export interface MergeOptions {
+  jcode: string;
+  min?: number;
+  max?: number;
+  seed?: number;
+  name?: string;
+  /** cost per metre of a grid boundary through one layer's zone (default 0.05) */
+  cutWeight?: number;
+  progress?: ProgressFn;
+}
+
+export interface CrosswalkRow { layer: string; zone: string; grid: string; households: number; share: number }
+export interface RosterRow { grid: string; role: 'leader' | 'member'; name: string; phone: string; layer: string; zone: string; households: number }
+export interface ConflictFeature {
+  type: 'Feature';
+  properties: { kind: 'gap' | 'overlap' | 'disagreement'; layers: string[]; zones: string[]; areaM2: number; households: number; message: string };
+  geometry: unknown;
+}
+
+export interface MergeResult {
+  summary: PartitionSummary;
+  /** per layer: share of households in a grid ≥95% inside one zone, or in a zone ≥95% inside one grid */
+  fidelity: Record<string, number>;
+  crosswalk: CrosswalkRow[];
+  roster: RosterRow[];
+  conflicts: { type: 'FeatureCollection'; features: ConflictFeature[] };
+}
+
+const PERSON_KEYS = ['person', 'responsible', 'leader', 'name_of_person', '负责人', '网格员'];
+const PHONE_KEYS = ['phone', 'tel', 'mobile', '电话', '联系电话'];
+
+function pick(p: Record<string, unknown>, keys: string[]): string {
+  for (const k of keys) if (p[k] != null && String(p[k]) !== '') return String(p[k]);
+  return '';
+}
+
+/** Check and store the layers (replacing same-named layers of the jurisdiction). */
+async function storeLayers(trx: Kysely<any>, jcode: string, layers: OverlayLayerInput[]): Promise<Map<string, number>> {
+  const ids = new Map<string, number>();
+  const names = new Set<string>();
+  for (const layer of layers) {
+    if (!/^[\p{L}\p{N}_-]{1,64}$/u.test(layer.name)) throw new WanggeError('bad_request', `layer name ${JSON.stringify(layer.name)}: use letters, digits, _ or -`, { parameter: 'layer' });
+    if (names.has(layer.name)) throw new WanggeError('bad_request', `layer ${layer.name} given twice`, { parameter: 'layer' });
+    names.add(layer.name);
+    const file = layer.file ?? layer.name;
+    const codes = new Set<string>();
+    layer.features.forEach((f, i) => {
+      const t = f?.geometry?.type;
+      if (t !== 'Polygon' && t !== 'MultiPolygon') throw new WanggeError('bad_feature', `zone geometry must be Polygon or MultiPolygon, got ${t ?? 'none'}`, { file, featureIndex: i });
+      const code = f.properties?.code;
+      if (code == null || String(code) === '') throw new WanggeError('bad_feature', 'zone has no properties.code', { file, featureIndex: i, field: 'code' });
+      if (codes.has(String(code))) throw new WanggeError('bad_feature', `duplicate zone code ${code}`, { file, featureIndex: i, field: 'code' });
+      codes.add(String(code));
+    });
+    await trx.deleteFrom('overlay_layers').where('jcode', '=', jcode).where('name', '=', layer.name).execute();
+    const row = await trx.insertInto('overlay_layers').values({ jcode, name: layer.name, department: String(layer.features[0]?.properties?.department ?? '') || null })
+      .returning('id').executeTakeFirstOrThrow();
+    const id = Number(row.id);
+    ids.set(layer.name, id);
+    await bulkInsert(trx, 'overlay_zones', [
+      { name: 'jcode', kind: 'text' }, { name: 'layer_id', kind: 'bigint' }, { name: 'code', kind: 'text' }, { name: 'name', kind: 'text' },
+      { name: 'attrs', kind: 'jsonb' }, { name: 'geom', kind: 'geometry' },
+    ], layer.features.map((f) => ({
+      jcode, layer_id: id, code: String(f.properties!.code), name: f.properties?.name != null ? String(f.properties.name) : null,
+      attrs: f.properties ?? {}, geom: f.geometry!.type === 'Polygon' ? { type: 'MultiPolygon', coordinates: [f.geometry!.coordinates] } : f.geometry,
+    })));
+    // invalid rings are repaired (hand-drawn zones often bow-tie), not refused
+    await sql`UPDATE overlay_zones SET geom = ST_Multi(ST_CollectionExtract(ST_MakeValid(geom), 3))
+      WHERE jcode = ${jcode} AND layer_id = ${id}::bigint AND NOT ST_IsValid(geom)`.execute(trx);
+  }
+  return ids;
+}
+
+/**
+ * Merge overlay layers into a comprehensive grid plan (a draft), with crosswalk, roster, conflicts and fidelity.
+ *
+ * @example
+ * const r = await mergeOverlays(db, { jcode }, [{ name: 'security', features }, { name: 'party_building', features: f2 }]);
+ * r.fidelity.security // e.g. 0.93
+ */
+export async function mergeOverlays(db: Kysely<any>, opts: MergeOptions, layers: OverlayLayerInput[]): Promise<MergeResult> {
+  if (!layers.length) throw new WanggeError('bad_request', 'give at least one layer to merge', { parameter: 'layer' });
+  const progress = opts.progress ?? noProgress;
+  const cutWeight = opts.cutWeight ?? 0.05;
+  const min = opts.min ?? 400, max = opts.max ?? 600;
+  let layerIds = new Map<string, number>();
+  let extras: Omit<MergeResult, 'summary'> | null = null;
+
+  const summary = await partitionJurisdiction(db, {
+    jcode: opts.jcode, min, max, seed: opts.seed, name: opts.name ?? `多网合一 ${layers.map((l) => l.name).join(' + ')}`,
+    progress,
+    grouping: {
+      method: 'merge',
+      group: async (trx, ng, graph, bounds) => {
+        layerIds = await storeLayers(trx, opts.jcode, layers);
+        const srid = graph.srid;
+        await sql`DROP TABLE IF EXISTS wg_zone`.execute(trx);
+        await sql`CREATE TEMP TABLE wg_zone ON COMMIT DROP AS
+          SELECT l.name AS layer, z.code, ST_Transform(z.geom, ${srid}::int) AS g
+          FROM overlay_zones z JOIN overlay_layers l ON l.jcode = z.jcode AND l.id = z.layer_id
+          WHERE z.jcode = ${opts.jcode} AND l.name = ANY(${[...layerIds.keys()]}::text[])`.execute(trx);
+        await sql`CREATE INDEX ON wg_zone USING gist (g)`.execute(trx);
+        // per atom and layer: the zone with most of its households, else most of its area
+        const { rows } = await sql<{ aid: number; layer: string; code: string; hh: number; ar: number }>`
+          WITH az AS (
+            SELECT a.id AS aid, z.layer, z.code, ST_Area(ST_Intersection(a.g, z.g)) AS ar
+            FROM wg_atoms a JOIN wg_zone z ON a.g && z.g AND ST_Intersects(a.g, z.g)),
+          pz AS (
+            SELECT pa.aid, z.layer, z.code, sum(pa.hh) AS hh
+            FROM wg_pa pa JOIN wg_pts p ON p.id = pa.pid JOIN wg_zone z ON z.g && p.g AND ST_Intersects(z.g, p.g)
+            GROUP BY pa.aid, z.layer, z.code)
+          SELECT DISTINCT ON (az.aid, az.layer) az.aid, az.layer, az.code, COALESCE(pz.hh, 0)::int AS hh, az.ar
+          FROM az LEFT JOIN pz ON pz.aid = az.aid AND pz.layer = az.layer AND pz.code = az.code
+          WHERE az.ar > 0
+          ORDER BY az.aid, az.layer, COALESCE(pz.hh, 0) DESC, az.ar DESC, az.code`.execute(trx);
+        const atomIndex = new Map(graph.atoms.map((a, i) => [a.id, i]));
+        const layerNames = [...layerIds.keys()];
+        // node labels: weighted vote of its atoms (households, then area)
+        const votes = ng.nodes.map(() => layerNames.map(() => new Map<string, number>()));
+        for (const r of rows) {
+          const a = graph.atoms[atomIndex.get(r.aid)!];
+          const ni = ng.atomNode.get(r.aid)!;
+          const li = layerNames.indexOf(r.layer);
+          const m = votes[ni][li];
+          m.set(r.code, (m.get(r.code) ?? 0) + r.hh * 1e6 + Math.min(r.ar, a.area) / Math.max(a.area, 1));
+        }
+        const label = votes.map((perLayer) => perLayer.map((m) => {
+          let best: string | null = null, bv = -1;
+          for (const [c, v] of [...m.entries()].sort((x, y) => (x[0] < y[0] ? -1 : 1))) if (v > bv) { bv = v; best = c; }
+          return best;
+        }));
+        // cut weights: a border inside one zone of L layers
+        for (let i = 0; i < ng.adj.length; i++) {
+          for (const e of ng.adj[i]) {
+            let w = 0;
+            for (let li = 0; li < layerNames.length; li++) if (label[i][li] !== null && label[i][li] === label[e.n][li]) w++;
+            e.w = w;
+          }
+        }
+        // start from the layer whose zones best fit the bounds
+        let primary = 0, bestShare = -1;
+        layerNames.forEach((_, li) => {
+          const hh = new Map<string, number>();
+          ng.nodes.forEach((n, ni) => { const z = label[ni][li]; if (z) hh.set(z, (hh.get(z) ?? 0) + n.households); });
+          const vals = [...hh.values()];
+          const share = vals.length ? vals.filter((h) => h >= bounds.min && h <= bounds.max).length / vals.length : 0;
+          if (share > bestShare) { bestShare = share; primary = li; }
+        });
+        return aggregate(ng, { min: bounds.min, max: bounds.max, seed: bounds.seed, cutWeight, initialLabel: (n) => label[n][primary] });
+      },
+    },
+    afterStore: async (trx, planId) => {
+      extras = await mergeReports(trx, opts.jcode, planId, [...layerIds.keys()]);
+    },
+  });
+  return { summary, ...extras! };
+}
+
+async function mergeReports(trx: Kysely<any>, jcode: string, planId: number, layerNames: string[]): Promise<Omit<MergeResult, 'summary'>> {
+  // points × zones × grids (each point credited to one grid: interior first, else the first code)
+  await sql`DROP TABLE IF EXISTS wg_pg, wg_pz`.execute(trx);
+  await sql`CREATE TEMP TABLE wg_pg ON COMMIT DROP AS
+    SELECT DISTINCT ON (p.id) p.id AS pid, p.households AS hh, g.code AS grid
+    FROM address_points p JOIN grids g ON g.jcode = p.jcode AND g.plan_id = ${planId}::bigint AND g.geom && p.geom AND ST_Intersects(g.geom, p.geom)
+    WHERE p.jcode = ${jcode}
+    ORDER BY p.id, ST_Contains(g.geom, p.geom) DESC, g.code`.execute(trx);
+  await sql`CREATE TEMP TABLE wg_pz ON COMMIT DROP AS
+    SELECT pg.pid, pg.hh, pg.grid, l.name AS layer, z.code AS zone
+    FROM wg_pg pg JOIN address_points p ON p.jcode = ${jcode} AND p.id = pg.pid
+    JOIN overlay_zones z ON z.jcode = ${jcode} AND z.geom && p.geom AND ST_Intersects(z.geom, p.geom)
+    JOIN overlay_layers l ON l.jcode = z.jcode AND l.id = z.layer_id AND l.name = ANY(${layerNames}::text[])`.execute(trx);
+
+  // crosswalk: zone × grid with shared households; zones × grids that overlap in area but share none appear with 0;
+  // households of a layer in no zone appear under zone ''
+  const { rows: cw } = await sql<CrosswalkRow>`
+    WITH hh AS (SELECT layer, zone, grid, sum(hh)::int AS households FROM wg_pz GROUP BY layer, zone, grid),
+    area AS (
+      SELECT l.name AS layer, z.code AS zone, g.code AS grid
+      FROM overlay_zones z JOIN overlay_layers l ON l.jcode = z.jcode AND l.id = z.layer_id AND l.name = ANY(${layerNames}::text[])
+      JOIN grids g ON g.jcode = z.jcode AND g.plan_id = ${planId}::bigint AND g.geom && z.geom AND ST_Intersects(g.geom, z.geom)
+      WHERE z.jcode = ${jcode} AND ST_Area(ST_Intersection(g.geom, z.geom)::geography) > 1),
+    nozone AS (
+      SELECT ln.layer, '' AS zone, pg.grid, sum(pg.hh)::int AS households
+      FROM wg_pg pg CROSS JOIN unnest(${layerNames}::text[]) AS ln(layer)
+      WHERE NOT EXISTS (SELECT 1 FROM wg_pz x WHERE x.pid = pg.pid AND x.layer = ln.layer)
+      GROUP BY ln.layer, pg.grid),
+    alls AS (
+      SELECT COALESCE(hh.layer, area.layer) AS layer, COALESCE(hh.zone, area.zone) AS zone, COALESCE(hh.grid, area.grid) AS grid, COALESCE(hh.households, 0) AS households
+      FROM hh FULL JOIN area ON area.layer = hh.layer AND area.zone = hh.zone AND area.grid = hh.grid
+      UNION ALL SELECT layer, zone, grid, households FROM nozone)
+    SELECT layer, zone, grid, households,
+      COALESCE(households::float8 / NULLIF(sum(households) OVER (PARTITION BY layer, zone), 0), 0) AS share
+    FROM alls ORDER BY layer, zone, grid`.execute(trx);
+
+  // fidelity
+  const fidelity: Record<string, number> = {};
+  const { rows: fid } = await sql<{ layer: string; good: number; total: number }>`
+    WITH zg AS (SELECT layer, zone, grid, sum(hh) AS hh FROM wg_pz GROUP BY layer, zone, grid),
+    gtot AS (SELECT grid, sum(hh) AS hh FROM wg_pg GROUP BY grid),
+    ztot AS (SELECT layer, zone, sum(hh) AS hh FROM wg_pz GROUP BY layer, zone),
+    pure_grid AS (SELECT DISTINCT zg.layer, zg.grid FROM zg JOIN gtot ON gtot.grid = zg.grid WHERE zg.hh >= 0.95 * gtot.hh),
+    pure_zone AS (SELECT DISTINCT zg.layer, zg.zone FROM zg JOIN ztot ON ztot.layer = zg.layer AND ztot.zone = zg.zone WHERE zg.hh >= 0.95 * ztot.hh),
+    pts AS (
+      SELECT ln.layer, pg.pid, pg.hh,
+        EXISTS (SELECT 1 FROM pure_grid x WHERE x.layer = ln.layer AND x.grid = pg.grid)
+        OR EXISTS (SELECT 1 FROM wg_pz z JOIN pure_zone y ON y.layer = z.layer AND y.zone = z.zone WHERE z.pid = pg.pid AND z.layer = ln.layer) AS good
+      FROM wg_pg pg CROSS JOIN unnest(${layerNames}::text[]) AS ln(layer))
+    SELECT layer, COALESCE(sum(hh) FILTER (WHERE good), 0)::float8 AS good, sum(hh)::float8 AS total FROM pts GROUP BY layer`.execute(trx);
+  for (const l of layerNames) {
+    const r = fid.find((x) => x.layer === l);
+    fidelity[l] = r && r.total > 0 ? +(r.good / r.total).toFixed(4) : 0;
+  }
+
+  // roster "1 + N": members from every zone sharing households with the grid; the leader is the member of the
+  // first layer whose zone shares most households with the grid
+  const { rows: zones } = await sql<{ layer: string; zone: string; attrs: Record<string, unknown> }>`
+    SELECT l.name AS layer, z.code AS zone, z.attrs FROM overlay_zones z JOIN overlay_layers l ON l.jcode = z.jcode AND l.id = z.layer_id
+    WHERE z.jcode = ${jcode} AND l.name = ANY(${layerNames}::text[])`.execute(trx);
+  const zoneAttrs = new Map(zones.map((z) => [`${z.layer}\u0000${z.zone}`, z.attrs ?? {}]));
+  const roster: RosterRow[] = [];
+  const byGrid = new Map<string, CrosswalkRow[]>();
+  for (const r of cw) if (r.zone && r.households > 0) byGrid.set(r.grid, [...(byGrid.get(r.grid) ?? []), r]);
+  const { rows: gridCodes } = await sql<{ code: string }>`SELECT code FROM grids WHERE jcode = ${jcode} AND plan_id = ${planId}::bigint ORDER BY code`.execute(trx);
+  for (const { code } of gridCodes) {
+    const rows = (byGrid.get(code) ?? []).slice().sort((a, b) => layerNames.indexOf(a.layer) - layerNames.indexOf(b.layer) || b.households - a.households || (a.zone < b.zone ? -1 : 1));
+    const members = rows.map((r): RosterRow => {
+      const attrs = zoneAttrs.get(`${r.layer}\u0000${r.zone}`) ?? {};
+      return { grid: code, role: 'member', name: pick(attrs, PERSON_KEYS), phone: pick(attrs, PHONE_KEYS), layer: r.layer, zone: r.zone, households: r.households };
+    });
+    const leaderIdx = members.findIndex((m) => m.name);
+    if (leaderIdx >= 0) members[leaderIdx] = { ...members[leaderIdx], role: 'leader' };
+    members.sort((a, b) => (a.role === 'leader' ? -1 : b.role === 'leader' ? 1 : 0));
+    roster.push(...members);
+  }
+
+  // conflicts: gaps and self-overlaps of each layer; pieces where two layers pair zones against the majority
+  const { rows: conf } = await sql<{ kind: ConflictFeature['properties']['kind']; layers: string[]; zones: string[]; area: number; hh: number; gj: string }>`
+    WITH z AS (
+      SELECT l.name AS layer, z.code, z.geom FROM overlay_zones z JOIN overlay_layers l ON l.jcode = z.jcode AND l.id = z.layer_id
+      WHERE z.jcode = ${jcode} AND l.name = ANY(${layerNames}::text[])),
+    b AS (SELECT geom FROM jurisdictions WHERE jcode = ${jcode} AND code = ${jcode}),
+    gaps AS (
+      SELECT 'gap'::text AS kind, ARRAY[lz.layer] AS layers, ARRAY[]::text[] AS zones,
+        ST_CollectionExtract(ST_Difference(b.geom, (SELECT ST_UnaryUnion(ST_Collect(z2.geom), 1e-9) FROM z z2 WHERE z2.layer = lz.layer), 1e-9), 3) AS g
+      FROM (SELECT DISTINCT layer FROM z) lz, b),
+    zoverlaps AS (
+      SELECT 'overlap'::text, ARRAY[a.layer], ARRAY[a.code, c.code], ST_CollectionExtract(ST_Intersection(a.geom, c.geom, 1e-9), 3)
+      FROM z a JOIN z c ON a.layer = c.layer AND a.code < c.code AND a.geom && c.geom AND ST_Relate(a.geom, c.geom, 'T********')),
+    pairs AS (
+      SELECT a.layer AS la, a.code AS za, c.layer AS lc, c.code AS zc, COALESCE(sum(pz1.hh), 0) AS hh,
+        ST_CollectionExtract(ST_Intersection(a.geom, c.geom, 1e-9), 3) AS g
+      FROM z a JOIN z c ON a.layer < c.layer AND a.geom && c.geom AND ST_Relate(a.geom, c.geom, 'T********')
+      LEFT JOIN wg_pz pz1 ON pz1.layer = a.layer AND pz1.zone = a.code AND EXISTS (SELECT 1 FROM wg_pz pz2 WHERE pz2.pid = pz1.pid AND pz2.layer = c.layer AND pz2.zone = c.code)
+      GROUP BY a.layer, a.code, c.layer, c.code, a.geom, c.geom),
+    ranked AS (SELECT *, rank() OVER (PARTITION BY la, za, lc ORDER BY hh DESC, ST_Area(g) DESC, zc) AS rk FROM pairs),
+    disagree AS (SELECT 'disagreement'::text, ARRAY[la, lc], ARRAY[za, zc], g FROM ranked WHERE rk > 1),
+    alls AS (SELECT * FROM gaps UNION ALL SELECT * FROM zoverlaps UNION ALL SELECT * FROM disagree)
+    SELECT kind, layers, zones, ST_Area(g::geography) AS area,
+      (SELECT COALESCE(sum(p.households), 0) FROM address_points p WHERE p.jcode = ${jcode} AND p.geom && alls.g AND ST_Intersects(alls.g, p.geom))::int AS hh,
+      ST_AsGeoJSON(g, 7) AS gj
+    FROM alls WHERE g IS NOT NULL AND NOT ST_IsEmpty(g) AND ST_Area(g::geography) > 1
+    ORDER BY kind, layers, zones`.execute(trx);
+  const conflicts: ConflictFeature[] = conf.map((c) => ({
+    type: 'Feature',
+    properties: {
+      kind: c.kind, layers: c.layers, zones: c.zones, areaM2: Math.round(c.area), households: c.hh,
+      message: c.kind === 'gap' ? `${c.layers[0]}: no zone covers ${Math.round(c.area)} m² (${c.hh} households)`
+        : c.kind === 'overlap' ? `${c.layers[0]}: zones ${c.zones.join(' and ')} both claim ${Math.round(c.area)} m² (${c.hh} households)`
+        : `${c.layers[0]} zone ${c.zones[0]} and ${c.layers[1]} zone ${c.zones[1]} share ${Math.round(c.area)} m² (${c.hh} households) against the zones' main pairing`,
+    },
+    geometry: JSON.parse(c.gj),
+  }));
+  return { fidelity, crosswalk: cw.map((r) => ({ ...r, share: +(+r.share).toFixed(4) })), roster, conflicts: { type: 'FeatureCollection', features: conflicts } };
+}
