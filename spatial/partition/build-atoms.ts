@@ -85,7 +85,15 @@ export async function buildAtoms(db: Kysely<any>, opts: BuildAtomsOptions): Prom
   const { jcode, srid, max } = opts;
   const snapM = opts.snapM ?? 2;
   const gridSize = opts.gridSize ?? 0.01;
-  const x = (q: ReturnType<typeof sql>) => q.execute(db);
+  const profile = process.env.WANGGE_PROFILE === '1';
+  let tp = performance.now();
+  const mark = (what: string) => {
+    if (!profile) return;
+    const now = performance.now();
+    process.stderr.write(`  build-atoms ${what}: ${((now - tp) / 1000).toFixed(2)} s\n`);
+    tp = now;
+  };
+  const x = async (q: ReturnType<typeof sql>) => { const r = await q.execute(db); mark(q.compile(db).sql.replace(/\s+/g, ' ').slice(0, 60)); return r; };
 
   await x(sql`DROP TABLE IF EXISTS wg_bnd, wg_com, wg_lines, wg_noded, wg_faces, wg_pts, wg_pf, wg_cells, wg_atoms, wg_pa`);
   await x(sql`CREATE TEMP TABLE wg_bnd ON COMMIT DROP AS
@@ -95,6 +103,8 @@ export async function buildAtoms(db: Kysely<any>, opts: BuildAtomsOptions): Prom
 
   await x(sql`CREATE TEMP TABLE wg_com ON COMMIT DROP AS
     SELECT code, name, ST_Transform(geom, ${srid}::int) AS g FROM jurisdictions WHERE jcode = ${jcode} AND level = 'community'`);
+  await x(sql`CREATE INDEX ON wg_com USING gist (g)`);
+  await x(sql`ANALYZE wg_com`);
   const communities = (await sql<{ code: string; name: string; minx: number; maxy: number }>`
     SELECT code, name, ST_XMin(g) AS minx, ST_YMax(g) AS maxy FROM wg_com ORDER BY code`.execute(db)).rows;
 
@@ -158,6 +168,7 @@ export async function buildAtoms(db: Kysely<any>, opts: BuildAtomsOptions): Prom
     SELECT count(*)::int AS points, COALESCE(sum(hh), 0)::int AS households FROM wg_pf WHERE NOT inb`.execute(db)).rows, 'outside');
 
   // 4. oversized faces with several locations → Voronoi cells of their address points
+  await x(sql`CREATE INDEX ON wg_pf (fid)`);
   await x(sql`CREATE TEMP TABLE wg_cells ON COMMIT DROP AS
     WITH big AS (
       SELECT fid FROM wg_pf WHERE inb GROUP BY fid
@@ -167,6 +178,7 @@ export async function buildAtoms(db: Kysely<any>, opts: BuildAtomsOptions): Prom
     CROSS JOIN LATERAL (
       SELECT (ST_Dump(ST_VoronoiPolygons(ST_Collect(pf.g ORDER BY pf.pid), 0, ST_Expand(f.g, 50)))).geom AS g
       FROM wg_pf pf WHERE pf.fid = f.id AND pf.inb) v`);
+  await x(sql`CREATE INDEX ON wg_cells (fid)`);
   const split = one((await sql<{ faces: number; cells: number; bad: number }>`
     WITH c AS (SELECT fid, sum(ST_Area(g)) AS a, count(*) AS n FROM wg_cells GROUP BY fid)
     SELECT count(*)::int AS faces, COALESCE(sum(n), 0)::int AS cells,
@@ -183,17 +195,25 @@ export async function buildAtoms(db: Kysely<any>, opts: BuildAtomsOptions): Prom
     ) a`);
   await x(sql`CREATE INDEX ON wg_atoms USING gist (g)`);
   await x(sql`ANALYZE wg_atoms`);
-  // households to atoms: unsplit faces keep their points; cells take the points inside them
+  await x(sql`CREATE INDEX ON wg_atoms (face)`);
+  // households to atoms: unsplit faces keep their points; cells take the points inside them (nearest if on none)
   await x(sql`CREATE TEMP TABLE wg_pa ON COMMIT DROP AS
-    SELECT pf.pid, pf.hh, COALESCE(
-      (SELECT a.id FROM wg_atoms a WHERE a.face = pf.fid AND NOT a.split),
-      (SELECT a.id FROM wg_atoms a WHERE a.face = pf.fid AND a.g && pf.g AND ST_Intersects(a.g, pf.g) ORDER BY a.id LIMIT 1),
-      (SELECT a.id FROM wg_atoms a WHERE a.face = pf.fid ORDER BY a.g <-> pf.g, a.id LIMIT 1)) AS aid
-    FROM wg_pf pf WHERE pf.inb`);
+    SELECT pf.pid, pf.hh, COALESCE(u.id, c.id) AS aid
+    FROM wg_pf pf
+    LEFT JOIN wg_atoms u ON u.face = pf.fid AND NOT u.split
+    LEFT JOIN LATERAL (
+      SELECT a.id FROM wg_atoms a WHERE u.id IS NULL AND a.face = pf.fid AND a.split AND a.g && pf.g AND ST_Intersects(a.g, pf.g) ORDER BY a.id LIMIT 1) c ON true
+    WHERE pf.inb`);
+  await x(sql`UPDATE wg_pa SET aid = (
+      SELECT a.id FROM wg_atoms a JOIN wg_pf pf ON pf.pid = wg_pa.pid WHERE a.face = pf.fid ORDER BY a.g <-> pf.g, a.id LIMIT 1)
+    WHERE aid IS NULL`);
+  const lost = one((await sql<{ n: number }>`SELECT count(*)::int AS n FROM wg_pa WHERE aid IS NULL`.execute(db)).rows, 'households');
+  if (lost.n > 0) throw new WanggeError('engine', `${lost.n} address points found no block`);
 
+  mark('before atoms');
   const atoms = (await sql<AtomRow>`
     SELECT a.id, a.face, a.split,
-      COALESCE((SELECT c.code FROM wg_com c WHERE ST_Intersects(c.g, ST_PointOnSurface(a.g)) ORDER BY c.code LIMIT 1),
+      COALESCE((SELECT c.code FROM wg_com c WHERE c.g && ST_PointOnSurface(a.g) AND ST_Intersects(c.g, ST_PointOnSurface(a.g)) ORDER BY c.code LIMIT 1),
                (SELECT c.code FROM wg_com c WHERE c.g && a.g ORDER BY ST_Area(ST_Intersection(c.g, a.g)) DESC, c.code LIMIT 1),
                (SELECT c.code FROM wg_com c ORDER BY c.g <-> a.g, c.code LIMIT 1),
                ${jcode}::text) AS community,
@@ -204,11 +224,13 @@ export async function buildAtoms(db: Kysely<any>, opts: BuildAtomsOptions): Prom
       FROM wg_pa pa JOIN wg_pts p ON p.id = pa.pid GROUP BY pa.aid) h ON h.aid = a.id
     ORDER BY a.id`.execute(db)).rows;
 
+  mark('atoms');
   const edges = (await sql<EdgeRow>`
     SELECT a.id AS a, b.id AS b, ST_Length(ST_CollectionExtract(ST_Intersection(a.g, b.g), 2)) AS length
     FROM wg_atoms a JOIN wg_atoms b ON a.id < b.id AND a.g && b.g AND ST_Intersects(a.g, b.g)
     ORDER BY 1, 2`.execute(db)).rows.filter((e) => e.length > 0.5);
 
+  mark('edges');
   const units = (await sql<UnitOverlap>`
     WITH u AS (SELECT code, dedicated, ST_Transform(geom, ${srid}::int) AS g FROM units WHERE jcode = ${jcode})
     SELECT a.id AS atom, u.code AS unit, u.dedicated, ST_Area(i.g) / NULLIF(ST_Area(u.g), 0) AS "unitShare", ST_Area(i.g) / NULLIF(ST_Area(a.g), 0) AS "atomShare"
@@ -216,6 +238,7 @@ export async function buildAtoms(db: Kysely<any>, opts: BuildAtomsOptions): Prom
     CROSS JOIN LATERAL (SELECT ST_Intersection(a.g, u.g, ${gridSize}::float8) AS g) i
     ORDER BY 1, 2`.execute(db)).rows;
 
+  mark('units');
   return {
     srid,
     atoms,
