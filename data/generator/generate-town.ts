@@ -70,7 +70,7 @@ export function generateTown(opts: TownOptions): Town {
 
   // ---- 1. lattice: cell sizes grow toward the edge, corners jittered, the whole bent by a smooth warp
   const r1 = rngFor(1);
-  const nb = H / 235;
+  const nb = H / 110;
   const nx = Math.max(6, Math.round(Math.sqrt((nb / 0.74) * 1.3)));
   const ny = Math.max(5, Math.round(nb / 0.74 / nx));
   const colX = new Float64Array(nx + 1);
@@ -145,14 +145,14 @@ export function generateTown(opts: TownOptions): Town {
   const sbCol = new Int32Array(nx), sbRow = new Int32Array(ny);
   for (let i = 0, k = 0; i < nx; k++) {
     artCol[i] = 1;
-    const w = r3.int(3, 4);
+    const w = r3.int(5, 6);
     for (let q = i; q < Math.min(nx, i + w); q++) sbCol[q] = k;
     i += w;
   }
   artCol[nx] = 1;
   for (let j = 0, k = 0; j < ny; k++) {
     artRow[j] = 1;
-    const w = r3.int(3, 4);
+    const w = r3.int(5, 6);
     for (let q = j; q < Math.min(ny, j + w); q++) sbRow[q] = k;
     j += w;
   }
@@ -208,7 +208,8 @@ export function generateTown(opts: TownOptions): Town {
     return seen.size === rest.length;
   };
   const r4 = rngFor(4);
-  const nVillages = H < 30_000 ? 1 : H < 200_000 ? 2 : H < 800_000 ? 3 : 4;
+  // exceptions scale with the town (about 2% of grids in all), so that even a small town is mostly in range
+  const nVillages = H < 20_000 ? 0 : H < 200_000 ? 1 : H < 800_000 ? 2 : 3;
   const edgeCells = r4.shuffle(countyCells.filter((c) => neighbours(c).length < 4));
   const villageCell = new Uint8Array(nx * ny);
   let villagesMade = 0;
@@ -358,12 +359,20 @@ export function generateTown(opts: TownOptions): Town {
     }
     return -1;
   };
-  const nWhole = Math.max(3, Math.round(countyCells.length / 45));
-  const wholeKinds: Array<[TownUnit['kind'], boolean]> = [['school', true], ['compound', false], ['enterprise', true], ['compound', false], ['hospital', true], ['enterprise', false]];
+  // about one dedicated grid (专属网格) per 90 grids: schools, hospitals, enterprises of their own
+  const gridsExpected = H / 500;
+  const nWhole = Math.max(3, Math.round(gridsExpected / 30));
+  const wholeKinds: Array<[TownUnit['kind'], boolean]> = [['school', true], ['compound', false], ['enterprise', false], ['compound', false], ['hospital', false], ['enterprise', false]];
+  // a dedicated unit takes a whole block out of the community's grids: only in large urban communities, where
+  // it cannot cut a small village in two
+  const roomy = (c: number) => liveComs[cellCom[c]].kind === 'community' && liveComs[cellCom[c]].cells.length >= 12;
+  // any unit is a block the grids must take whole: keep them to communities with room around them
+  const spacious = (c: number) => liveComs[cellCom[c]].cells.length >= 10;
   for (let k = 0; k < nWhole; k++) {
-    const c = nextSingle();
+    const c = wholeKinds[k % wholeKinds.length][1] && gridsExpected >= 40 ? nextSingle(roomy) : nextSingle(spacious);
     if (c < 0) break;
-    const [kind, dedicated] = wholeKinds[k % wholeKinds.length];
+    const [kind, dedicatedKind] = wholeKinds[k % wholeKinds.length];
+    const dedicated = dedicatedKind && gridsExpected >= 40;
     unitCell[c] = 1;
     units.push({ kind, dedicated, cells: [c], com: cellCom[c] });
     const b = blocks[blockOfCell[c]];
@@ -372,9 +381,9 @@ export function generateTown(opts: TownOptions): Town {
       b.target = kind === 'enterprise' ? r8.int(0, 60) : r8.int(0, 20);
     }
   }
-  const nTwo = Math.max(1, Math.round(countyCells.length / 160));
+  const nTwo = Math.max(1, Math.round(gridsExpected / 60));
   for (let k = 0; k < nTwo; k++) {
-    const c = nextSingle((x) => neighbours(x).some((n) => cellCom[n] === cellCom[x] && !unitCell[n] && blocks[blockOfCell[n]].role === 'normal' && blocks[blockOfCell[n]].cells.length === 1 && !crossed[n]));
+    const c = nextSingle((x) => spacious(x) && neighbours(x).some((n) => cellCom[n] === cellCom[x] && !unitCell[n] && blocks[blockOfCell[n]].role === 'normal' && blocks[blockOfCell[n]].cells.length === 1 && !crossed[n]));
     if (c < 0) break;
     const n = neighbours(c).find((m) => cellCom[m] === cellCom[c] && !unitCell[m] && blocks[blockOfCell[m]].role === 'normal' && blocks[blockOfCell[m]].cells.length === 1 && !crossed[m])!;
     unitCell[c] = unitCell[n] = 1;
@@ -385,13 +394,13 @@ export function generateTown(opts: TownOptions): Town {
       b.target = r8.int(150, 270);
     }
   }
-  const nPart = Math.max(2, Math.round(countyCells.length / 45));
+  const nPart = Math.max(2, Math.round(gridsExpected / 30));
   for (let k = 0; k < nPart; k++) {
-    const c = nextSingle();
+    const c = k % 8 === 5 ? nextSingle(roomy) : nextSingle(spacious);
     if (c < 0) break;
     unitCell[c] = 1;
     const x0 = r8.chance(0.5) ? 0.12 : 0.45, y0 = r8.chance(0.5) ? 0.12 : 0.42;
-    const dedicated = k % 4 === 1;
+    const dedicated = k % 8 === 5 && gridsExpected >= 40;
     units.push({ kind: dedicated ? 'school' : r8.pick(['compound', 'enterprise'] as const), dedicated, cells: [c], rect: [x0, y0, x0 + 0.43, y0 + 0.46], com: cellCom[c] });
   }
 
@@ -399,13 +408,13 @@ export function generateTown(opts: TownOptions): Town {
   const r9 = rngFor(9);
   const nCore = blocks.filter((b) => b.role === 'normal' && b.zone < 0.4 && !unitCell[b.cells[0]]);
   r9.shuffle(nCore);
-  const nInd = Math.max(1, Math.round(countyCells.length * 0.006));
+  const nInd = Math.round((H / 500) * 0.005);
   const nOverSingle = Math.max(1, Math.round(countyCells.length * 0.012));
   nCore.slice(0, nInd).forEach((b) => { b.role = 'indivisible'; b.bigTower = r9.int(605, 700); });
   nCore.slice(nInd, nInd + nOverSingle).forEach((b) => { b.role = 'oversize'; });
   for (const b of blocks) {
     switch (b.role) {
-      case 'normal': b.target = b.zone < 0.33 ? r9.int(220, 450) : b.zone < 0.66 ? r9.int(150, 420) : r9.int(60, 260); break;
+      case 'normal': b.target = b.zone < 0.33 ? r9.int(90, 210) : b.zone < 0.66 ? r9.int(60, 180) : r9.int(30, 120); break;
       case 'oversize': b.target = b.cells.length > 1 ? r9.int(650, 1250) : r9.int(620, 880); break;
       case 'indivisible': b.target = b.bigTower + r9.int(0, 150); break;
       case 'village': b.target = r9.int(150, 380); break;
@@ -432,19 +441,26 @@ export function generateTown(opts: TownOptions): Town {
     const t = sumT(bs);
     const sc = sumT(bs.filter(scalable));
     if (sc === 0) return;
-    let want = t;
-    if (t > 590 && t < 810) want = bs.length <= 2 ? 520 : 880;
-    else if (t < 420) want = 460;
+    // steer each community's total to where whole blocks split comfortably: k grids of 450–550 households
+    const kg = Math.max(1, Math.round(t / 500));
+    const want = Math.min(550 * kg, Math.max(450 * kg, t));
     if (want !== t) scaleBlocks(bs, Math.max(0.2, (want - (t - sc)) / sc));
   });
   {
     // exact total: ±1 on normal blocks of large communities, round robin
+    // first within each community's comfortable band (k grids of 450–550), then anywhere
     const adj = r9.shuffle(blocks.filter((b) => b.role === 'normal' && sumT(blocksOfCom[b.community]) >= 1300));
+    const comSum = blocksOfCom.map((bs) => sumT(bs));
+    const band = comSum.map((t) => Math.max(1, Math.round(t / 500)));
     let diff = H - sumT(blocks);
-    for (let pass = 0; diff !== 0 && adj.length > 0 && pass < 100_000; pass++) {
-      const b = adj[pass % adj.length];
-      if (diff > 0 && b.target < 470) { b.target++; diff--; }
-      else if (diff < 0 && b.target > 40) { b.target--; diff++; }
+    for (const strict of [true, false]) {
+      for (let pass = 0; diff !== 0 && adj.length > 0 && pass < 400_000; pass++) {
+        const b = adj[pass % adj.length];
+        const c = b.community;
+        if (diff > 0 && b.target < 470 && (!strict || comSum[c] + 1 <= 550 * band[c])) { b.target++; comSum[c]++; diff--; }
+        else if (diff < 0 && b.target > 40 && (!strict || comSum[c] - 1 >= 450 * band[c])) { b.target--; comSum[c]--; diff++; }
+        if (strict && pass > 4 * adj.length * 50) break;
+      }
     }
   }
 

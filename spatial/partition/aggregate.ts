@@ -369,6 +369,45 @@ class ComponentState {
     return false;
   }
 
+  /** Put every node back into the regions of `assign` (tallies rebuilt from scratch). */
+  restore(assign: Int32Array): void {
+    for (let v = 0; v < this.n; v++) if (this.region[v] >= 0) this.remove(v);
+    for (let r = 0; r < this.h.length; r++) { this.h[r] = 0; this.ar[r] = 0; this.pe[r] = 0; this.sx[r] = 0; this.sy[r] = 0; this.count[r] = 0; this.cut[r] = 0; }
+    for (let v = 0; v < this.n; v++) this.add(v, assign[v]);
+  }
+
+  /**
+   * Iterated local search: dissolve a region still out of range together with its neighbours, regrow them
+   * from other seeds, improve, and keep the result only if the share in range (then the cost) got better.
+   */
+  perturb(rounds: number, rnd: () => number, maxPasses: number): void {
+    let bestShare = this.share(), bestCost = this.totalCost();
+    for (let round = 0; round < rounds; round++) {
+      const out: number[] = [];
+      for (let r = 0; r < this.h.length; r++) if (this.outOfRange(r)) out.push(r);
+      if (!out.length) return;
+      const r = out[Math.floor(rnd() * out.length)];
+      const near = new Set<number>([r]);
+      for (const v of this.nodesOf(r)) for (const e of this.ladj[v]) if (this.region[e.n] !== r) near.add(this.region[e.n]);
+      const regs = [...near].sort((a, b) => a - b);
+      while (regs.length > 5) regs.splice(1 + Math.floor(rnd() * (regs.length - 1)), 1);
+      const saved = Int32Array.from(this.region);
+      const list: number[] = [];
+      for (let v = 0; v < this.n; v++) if (regs.includes(this.region[v])) list.push(v);
+      const k = Math.max(1, chooseGridCount(list.reduce((t, v) => t + this.N[v].households, 0), this.c.min, this.c.max) + (rnd() < 0.3 ? (rnd() < 0.5 ? -1 : 1) : 0));
+      for (const v of list) this.remove(v);
+      this.construct(list, Math.min(k, list.length), rnd, true, regs);
+      this.improve(maxPasses);
+      this.compound(2);
+      const share = this.share(), cost = this.totalCost();
+      if (share > bestShare + 1e-12 || (Math.abs(share - bestShare) <= 1e-12 && cost < bestCost - 1e-6)) {
+        bestShare = share; bestCost = cost;
+      } else {
+        this.restore(saved);
+      }
+    }
+  }
+
   nodesOf(r: number): number[] {
     const out: number[] = [];
     for (let v = 0; v < this.n; v++) if (this.region[v] === r) out.push(v);
@@ -462,6 +501,7 @@ function solveComponent(c: Ctx, comp: number[], k: number, rnd: () => number, fi
     st.improve(maxPasses);
     st.compound(4);
   }
+  if (comp.length <= 4000) st.perturb(40, rnd, maxPasses);
   // compact region numbering
   const ids = new Map<number, number>();
   const region = new Int32Array(st.n);
