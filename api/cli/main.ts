@@ -9,6 +9,8 @@ import { registerImport } from './commands/import.ts';
 import { registerPartition } from './commands/partition.ts';
 import { registerMerge } from './commands/merge.ts';
 import { registerServe } from './commands/serve.ts';
+import { registerValidate } from './commands/validate.ts';
+import { registerRepair } from './commands/repair.ts';
 
 export function buildProgram(): Command {
   const program = new Command('wangge')
@@ -22,6 +24,8 @@ export function buildProgram(): Command {
   registerGenerate(program);
   registerImport(program);
   registerServe(program);
+  registerValidate(program);
+  registerRepair(program);
   program.addHelpText('after', `
 Environment: DATABASE_URL (server engine; embedded PGlite otherwise), WANGGE_DATA_DIR, PORT, LOG_LEVEL.
 Exit codes: 0 done, 1 internal failure, 2 bad input (the message names file/feature/parameter), 3 not found, 4 conflict.`);

@@ -574,6 +574,7 @@ export function generateTown(opts: TownOptions): Town {
   }
   const rectByCell = new Map<number, [number, number, number, number]>();
   for (const un of units) if (un.rect) rectByCell.set(un.cells[0], un.rect);
+  const cellHH = new Float64Array(nx * ny);
   for (const b of blocks) {
     const cm = liveComs[b.community];
     const ts = townships[cm.township];
@@ -582,6 +583,8 @@ export function generateTown(opts: TownOptions): Town {
     const slots = blockSlots(r12, lat, b.cells, kinds.length, { spursByCell, rectByCell, fRiver, gRail: hasRail ? gRail : null });
     for (let k = 0; k < kinds.length && k < slots.length; k++) {
       const [kind, h] = kinds[k];
+      const sc = cellOf(Math.min(nx - 1, Math.max(0, Math.floor(slots[k].u))), Math.min(ny - 1, Math.max(0, Math.floor(slots[k].v))));
+      cellHH[b.cells.includes(sc) ? sc : b.cells[0]] += h;
       const seq = ++comSeq[b.community];
       const apartment = kind !== 'villa' && kind !== 'village_house';
       buildings.push({
@@ -655,6 +658,8 @@ export function generateTown(opts: TownOptions): Town {
   };
   addTownExtras(town, {
     lattice: lat, rng: (phase) => rngFor(100 + phase), edgeExists, cellIn, river,
+    cellCommunity: (i, j) => (cellIn(i, j) ? cellCom[cellOf(i, j)] : -1),
+    cellHouseholds: (i, j) => (cellIn(i, j) ? cellHH[cellOf(i, j)] : 0),
   });
   return town;
 }

@@ -1,8 +1,11 @@
 /**
  * The layers of a generated town beyond the partition problem: hazards (points and a few polygons),
  * cameras, grid workers' patrol tracks for three days walking along the streets, and three departmental
- * overlay layers (党建 party building, 综治 security, 经济 economic) drawn the way departments draw them:
- * roughly grid-sized freehand zones that overlap each other, leave gaps and cut across streets.
+ * overlay layers (党建 party building, 综治 security, 经济 economic) drawn the way departments draw them: each
+ * traced by hand from the same old grid map (blocks of about 500 households within a community), at its own
+ * scale — security as drawn, party building two old grids to one zone, economic one old grid to two — with freehand
+ * outlines a few metres off the streets, so they overlap each other, leave gaps and cut across streets, yet
+ * roughly agree, as departmental layers of one place do.
  */
 import type { Rng } from './rng.ts';
 import { dedupe, type Lattice, type LP } from './town-lattice.ts';
@@ -16,6 +19,10 @@ export interface ExtrasContext {
   edgeExists: (key: number) => boolean;
   cellIn: (i: number, j: number) => boolean;
   river: LP[];
+  /** community index of a lattice cell, -1 outside the county */
+  cellCommunity: (i: number, j: number) => number;
+  /** planned households of a lattice cell */
+  cellHouseholds: (i: number, j: number) => number;
 }
 
 /** The day the synthetic records are dated against (reports go back 60 days; tracks are the 3 days before). */
@@ -137,43 +144,159 @@ export function addTownExtras(town: Town, ctx: ExtrasContext): void {
     }
   }
 
-  // ---- overlay layers: rotated jittered lattices of overlapping freehand zones, some left out (gaps)
-  const layers: Array<[OverlayLayerName, string, string, string]> = [
-    ['party_building', '党建网格', '街道党工委组织办', 'DJ'],
-    ['security', '综治网格', '综治中心', 'ZZ'],
-    ['economic', '经济网格', '经济发展办公室', 'JJ'],
+  // ---- overlay layers: one old grid map (about 500 households, within communities), traced three ways
+  const comCells = new Map<number, number[]>();
+  for (let j = ny - 1; j >= 0; j--) {
+    // snake order: rows north to south, alternating direction, so consecutive cells touch
+    const row: number[] = [];
+    for (let i = 0; i < nx; i++) if (ctx.cellCommunity(i, j) >= 0) row.push(i);
+    if ((ny - 1 - j) % 2 === 1) row.reverse();
+    for (const i of row) {
+      const c = ctx.cellCommunity(i, j);
+      const list = comCells.get(c) ?? [];
+      list.push(j * nx + i);
+      comCells.set(c, list);
+    }
+  }
+  const oldGrids: number[][][] = []; // per community: groups of cells
+  for (const c of [...comCells.keys()].sort((a, b) => a - b)) {
+    const cells = comCells.get(c)!;
+    // grown one by one in snake order over touching cells until about 500 households; small rests join a neighbour
+    const hOf = (x: number) => ctx.cellHouseholds(x % nx, Math.floor(x / nx));
+    const order = new Map(cells.map((x, q) => [x, q]));
+    const touching = (x: number) => {
+      const i = x % nx;
+      return [i > 0 ? x - 1 : -1, i < nx - 1 ? x + 1 : -1, x - nx, x + nx].filter((n) => order.has(n));
+    };
+    const groupOf = new Map<number, number>();
+    const groups: number[][] = [];
+    const sums: number[] = [];
+    for (const x of cells) {
+      if (groupOf.has(x)) continue;
+      const g = [x];
+      let hh = hOf(x);
+      groupOf.set(x, groups.length);
+      for (;;) {
+        if (hh >= 450) break;
+        let best = -1;
+        for (const y of g) for (const n of touching(y)) if (!groupOf.has(n) && (best < 0 || order.get(n)! < order.get(best)!)) best = n;
+        if (best < 0 || (hh >= 400 && hh + hOf(best) > 600)) break;
+        g.push(best);
+        groupOf.set(best, groups.length);
+        hh += hOf(best);
+      }
+      groups.push(g);
+      sums.push(hh);
+    }
+    for (let gi = 0; gi < groups.length; gi++) {
+      if (sums[gi] >= 400 || !groups[gi].length) continue;
+      let to = -1;
+      for (const y of groups[gi]) for (const n of touching(y)) {
+        const o = groupOf.get(n)!;
+        if (o !== gi && groups[o].length && sums[o] + sums[gi] <= 620 && (to < 0 || sums[o] < sums[to])) to = o;
+      }
+      if (to < 0) continue;
+      for (const y of groups[gi]) groupOf.set(y, to);
+      groups[to].push(...groups[gi]);
+      sums[to] += sums[gi];
+      groups[gi] = [];
+    }
+    for (let gi = groups.length - 1; gi >= 0; gi--) if (!groups[gi].length) groups.splice(gi, 1);
+    oldGrids.push(groups);
+  }
+  const layers: Array<[OverlayLayerName, string, string, string, (groups: number[][]) => number[][]]> = [
+    ['party_building', '党建网格', '街道党工委组织办', 'DJ', (gs) => gs.reduce<number[][]>((acc, g, k) => { if (k % 2 === 0) acc.push([...g]); else acc[acc.length - 1].push(...g); return acc; }, [])],
+    ['security', '综治网格', '综治中心', 'ZZ', (gs) => gs],
+    ['economic', '经济网格', '经济发展办公室', 'JJ', (gs) => gs.flatMap((g) => (g.length > 1 ? [g.slice(0, Math.ceil(g.length / 2)), g.slice(Math.ceil(g.length / 2))] : [g]))],
   ];
-  layers.forEach(([layer, title, department, prefix], li) => {
+  layers.forEach(([layer, title, department, prefix, regroup], li) => {
     const ro = ctx.rng(10 + li);
-    const theta = ro.range(-0.5, 0.5), sp = ro.range(1.3, 1.7);
-    const ox = ro.range(0, sp), oy = ro.range(0, sp);
-    const K = Math.ceil(Math.max(nx, ny) / sp) + 2;
     const ov: TownOverlay = { layer, title, department, zones: [] };
-    for (let l = K; l >= -K; l--) {
-      for (let k = -K; k <= K; k++) {
-        const a = k * sp + ox, b = l * sp + oy;
-        const cu = nx / 2 + a * Math.cos(theta) - b * Math.sin(theta);
-        const cv = ny / 2 + a * Math.sin(theta) + b * Math.cos(theta);
-        if (cu < 0 || cv < 0 || !ctx.cellIn(Math.floor(cu), Math.floor(cv))) continue;
-        if (ro.chance(0.1)) continue;
-        const m = 14;
-        const pts: LP[] = [];
-        const f = ro.int(2, 4), ph = ro.range(0, 6.28);
-        for (let q = 0; q < m; q++) {
-          const ang = theta + (2 * Math.PI * (q + ro.range(-0.25, 0.25))) / m;
-          const r = 0.62 * sp * (1 + 0.15 * Math.sin(q * f * ((2 * Math.PI) / m) + ph) + ro.range(-0.07, 0.07));
-          pts.push({ u: cu + r * Math.cos(ang), v: cv + r * Math.sin(ang) });
+    for (const groups of oldGrids) {
+      for (const cells of regroup(groups)) {
+        for (const part of connectedParts(cells, nx)) {
+          if (ro.chance(0.03)) continue; // a zone nobody drew: a gap
+          const swell = ro.chance(0.15) ? ro.range(6, 12) : 0; // drawn generously: overlaps its neighbours
+          const coordinates = outlineRings(part, nx).map((ring) => {
+            const pts = dedupe(ring.map((p) => lat.offset(lat.lonlat(p), ro.normal() * 4, ro.normal() * 4)));
+            const out = swell ? swellRing(lat, pts, swell) : pts;
+            out.push(out[0]);
+            return out;
+          });
+          const seq = ov.zones.length + 1;
+          ov.zones.push({
+            code: `${prefix}${town.code.slice(0, 6)}${String(seq).padStart(4, '0')}`, name: `${title}第${seq}号`,
+            person: personName(ro, ro.chance(0.5)), phone: makePhone(ro), geom: { type: 'Polygon', coordinates },
+          });
         }
-        const ring = dedupe(pts.map((p) => lat.lonlat(p)));
-        ring.push(ring[0]);
-        const seq = ov.zones.length + 1;
-        ov.zones.push({
-          code: `${prefix}${town.code.slice(0, 6)}${String(seq).padStart(4, '0')}`, name: `${title}第${seq}号`,
-          person: personName(ro, ro.chance(0.5)), phone: makePhone(ro), geom: { type: 'Polygon', coordinates: [ring] },
-        });
       }
     }
     town.overlays.push(ov);
+  });
+}
+
+/** 4-connected parts of a set of cells (cell = j * nx + i). */
+function connectedParts(cells: number[], nx: number): number[][] {
+  const set = new Set(cells);
+  const seen = new Set<number>();
+  const parts: number[][] = [];
+  for (const c of cells) {
+    if (seen.has(c)) continue;
+    const part = [c];
+    seen.add(c);
+    for (let q = 0; q < part.length; q++) {
+      const x = part[q], i = x % nx;
+      for (const n of [i > 0 ? x - 1 : -1, i < nx - 1 ? x + 1 : -1, x - nx, x + nx]) {
+        if (n >= 0 && set.has(n) && !seen.has(n)) { seen.add(n); part.push(n); }
+      }
+    }
+    parts.push(part.sort((a, b) => a - b));
+  }
+  return parts;
+}
+
+/**
+ * The outline of a 4-connected set of lattice cells as rings of lattice points (outer ring first,
+ * counter-clockwise in lattice space), each cell side densified to 6 points so the traced line can wander.
+ */
+function outlineRings(cells: number[], nx: number): LP[][] {
+  const set = new Set(cells);
+  // directed boundary edges, counter-clockwise around each cell; an edge shared by two cells cancels out
+  const next = new Map<string, [number, number]>();
+  const key = (i: number, j: number) => `${i},${j}`;
+  for (const c of cells) {
+    const i = c % nx, j = Math.floor(c / nx);
+    const has = (di: number, dj: number) => set.has((j + dj) * nx + (i + di)) && i + di >= 0 && i + di < nx;
+    if (!has(0, -1)) next.set(key(i, j), [i + 1, j]);
+    if (!has(1, 0)) next.set(key(i + 1, j), [i + 1, j + 1]);
+    if (!has(0, 1)) next.set(key(i + 1, j + 1), [i, j + 1]);
+    if (!has(-1, 0)) next.set(key(i, j + 1), [i, j]);
+  }
+  const rings: LP[][] = [];
+  while (next.size) {
+    const [startKey] = next.keys();
+    const ring: LP[] = [];
+    let k = startKey;
+    for (let guard = 0; guard < 100_000 && next.has(k); guard++) {
+      const [a, b] = k.split(',').map(Number);
+      const [c, d] = next.get(k)!;
+      next.delete(k);
+      for (let q = 0; q < 6; q++) ring.push({ u: a + ((c - a) * q) / 6, v: b + ((d - b) * q) / 6 });
+      k = key(c, d);
+    }
+    rings.push(ring);
+  }
+  // outer ring (largest area) first
+  const area = (r: LP[]) => r.reduce((s, p, q) => { const n = r[(q + 1) % r.length]; return s + p.u * n.v - n.u * p.v; }, 0) / 2;
+  return rings.sort((x, y) => Math.abs(area(y)) - Math.abs(area(x)));
+}
+
+/** Push a ring outward from its centre by about `m` metres (a zone drawn generously). */
+function swellRing(lat: Lattice, ring: Position[], m: number): Position[] {
+  const cx = ring.reduce((s, p) => s + p[0], 0) / ring.length, cy = ring.reduce((s, p) => s + p[1], 0) / ring.length;
+  return ring.map((p) => {
+    const dx = p[0] - cx, dy = p[1] - cy, d = Math.hypot(dx * 111_320 * Math.cos((cy * Math.PI) / 180), dy * 110_574) || 1;
+    return lat.offset(p, (m * dx * 111_320 * Math.cos((cy * Math.PI) / 180)) / d, (m * dy * 110_574) / d);
   });
 }
 

@@ -37,7 +37,7 @@ export interface MergeOptions {
   max?: number;
   seed?: number;
   name?: string;
-  /** cost per metre of a grid boundary through one layer's zone (default 0.05) */
+  /** cost per metre of a grid boundary through one layer's zone (default 2) */
   cutWeight?: number;
   progress?: ProgressFn;
 }
@@ -114,7 +114,7 @@ async function storeLayers(trx: Kysely<any>, jcode: string, layers: OverlayLayer
 export async function mergeOverlays(db: Kysely<any>, opts: MergeOptions, layers: OverlayLayerInput[]): Promise<MergeResult> {
   if (!layers.length) throw new WanggeError('bad_request', 'give at least one layer to merge', { parameter: 'layer' });
   const progress = opts.progress ?? noProgress;
-  const cutWeight = opts.cutWeight ?? 0.05;
+  const cutWeight = opts.cutWeight ?? 2;
   const min = opts.min ?? 400, max = opts.max ?? 600;
   let layerIds = new Map<string, number>();
   let extras: Omit<MergeResult, 'summary'> | null = null;
@@ -179,6 +179,7 @@ export async function mergeOverlays(db: Kysely<any>, opts: MergeOptions, layers:
           const share = vals.length ? vals.filter((h) => h >= bounds.min && h <= bounds.max).length / vals.length : 0;
           if (share > bestShare) { bestShare = share; primary = li; }
         });
+        if (process.env.WANGGE_PROFILE === '1') process.stderr.write(`merge: starting from layer ${layerNames[primary]} (${(bestShare * 100).toFixed(0)}% of its zones in range)\n`);
         return aggregate(ng, { min: bounds.min, max: bounds.max, seed: bounds.seed, cutWeight, initialLabel: (n) => label[n][primary] });
       },
     },

@@ -390,7 +390,9 @@ class ComponentState {
       const near = new Set<number>([r]);
       for (const v of this.nodesOf(r)) for (const e of this.ladj[v]) if (this.region[e.n] !== r) near.add(this.region[e.n]);
       const regs = [...near].sort((a, b) => a - b);
-      while (regs.length > 5) regs.splice(1 + Math.floor(rnd() * (regs.length - 1)), 1);
+      // when boundaries should keep to existing zones (merge), disturb as few neighbours as possible
+      const limit = this.c.cutWeight > 0 ? 2 : 5;
+      while (regs.length > limit) regs.splice(1 + Math.floor(rnd() * (regs.length - 1)), 1);
       const saved = Int32Array.from(this.region);
       const list: number[] = [];
       for (let v = 0; v < this.n; v++) if (regs.includes(this.region[v])) list.push(v);
@@ -592,6 +594,7 @@ export function aggregate(graph: NodeGraph, opts: AggregateOptions): GridGroup[]
       const s = solveComponent(c, list, k0, rnd, false, maxPasses, opts.initialLabel);
       const t = solveComponent(c, list, k0, rnd, false, maxPasses);
       const best = s.share > t.share + 1e-12 || (Math.abs(s.share - t.share) <= 1e-12 && s.cost <= t.cost) ? s : t;
+      if (process.env.WANGGE_PROFILE === '1') process.stderr.write(`merge component ${community}: zones share ${s.share.toFixed(3)} cost ${s.cost.toFixed(0)} | scratch share ${t.share.toFixed(3)} cost ${t.cost.toFixed(0)}\n`);
       emit(list, best, H, community);
       continue;
     }

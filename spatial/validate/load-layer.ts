@@ -109,6 +109,8 @@ export async function loadLayer(db: Kysely<any>, layer: GridLayer, jcode: string
   if (!j) throw new WanggeError('not_found', `no jurisdiction ${jcode} is stored`, { parameter: 'jcode' });
   const srid = utmSrid(j.lon, j.lat);
   const x = (q: ReturnType<typeof sql>) => q.execute(db);
+  // many short statements with costly geometry functions: JIT compilation (server engine) costs more than it saves
+  await x(sql`SET LOCAL jit = off`);
 
   await x(sql`DROP TABLE IF EXISTS wv_raw, wv_grid, wv_bnd, wv_oseg, wv_com, wv_unit, wv_pts`);
   await x(sql`CREATE TEMP TABLE wv_raw (idx integer, code text, claimed integer, community text, reason text, note text, g4 geometry) ON COMMIT DROP`);

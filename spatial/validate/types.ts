@@ -53,6 +53,8 @@ export interface ValidationSummary {
   /** true where communities are stored (crosses_community and bad_code need them) */
   communities: number;
   seconds: number;
+  /** seconds by phase */
+  timings: Record<string, number>;
 }
 
 export interface ValidationReport {

@@ -15,8 +15,12 @@ export interface ValidateOptions {
   minOffStreetM?: number;
   /** a gap or overlap narrower than this (mean width 2·area/perimeter) is a sliver (default 1 m) */
   sliverWidthM?: number;
-  /** differences narrower than this along the jurisdiction outline are rounding noise (default 0.01 m) */
-  outlineNoiseM?: number;
+  /**
+   * numerical noise (default 0.01 m): gap, overlap and spill parts narrower than this (mean width), differences
+   * this close to the jurisdiction outline, and edges that follow another grid's boundary this closely but
+   * with other vertices (T-junctions), are not reported
+   */
+  noiseM?: number;
   /** gap, overlap and spill parts smaller than this are ignored (default 0.0001 m², i.e. 1 cm²) */
   minAreaM2?: number;
   /** a grid with more than this share of its area outside its main community crosses a community line (default 0.01) */
@@ -35,7 +39,7 @@ export const VALIDATE_DEFAULTS: Readonly<Required<Omit<ValidateOptions, 'coverag
   streetTolM: 3,
   minOffStreetM: 2,
   sliverWidthM: 1,
-  outlineNoiseM: 0.01,
+  noiseM: 0.01,
   minAreaM2: 0.0001,
   nestTol: 0.01,
   unitTol: 0.01,
