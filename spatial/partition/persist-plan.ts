@@ -78,6 +78,16 @@ export async function persistPlan(db: Kysely<any>, input: PersistInput): Promise
     throw new WanggeError('engine', `stored ${gr.numAffectedRows} of ${input.grids.length} grids: a union of atoms failed`);
   }
   await sql`UPDATE grids SET geom = ST_SetSRID(geom, 4326) WHERE jcode = ${jcode} AND plan_id = ${planId}::bigint AND ST_SRID(geom) <> 4326`.execute(db);
+  // the round trip to degrees and 9 decimals can fold a thread-thin spike along the outline into a
+  // self-touching ring: make such a grid valid again (the spike has no area, so no neighbour loses any)
+  for (let pass = 0; pass < 2; pass++) {
+    await sql`UPDATE grids SET geom = ST_Multi(ST_GeomFromGeoJSON(ST_AsGeoJSON(ST_CollectionExtract(ST_MakeValid(geom), 3), 9)))
+      WHERE jcode = ${jcode} AND plan_id = ${planId}::bigint AND NOT ST_IsValid(geom)`.execute(db);
+  }
+  await sql`UPDATE grids SET geom = ST_SetSRID(geom, 4326) WHERE jcode = ${jcode} AND plan_id = ${planId}::bigint AND ST_SRID(geom) <> 4326`.execute(db);
+  const { rows: invalid } = await sql<{ code: string; reason: string }>`
+    SELECT code, ST_IsValidReason(geom) AS reason FROM grids WHERE jcode = ${jcode} AND plan_id = ${planId}::bigint AND NOT ST_IsValid(geom) ORDER BY code LIMIT 1`.execute(db);
+  if (invalid.length) throw new WanggeError('engine', `grid outline stays invalid (${invalid[0].reason})`, { gridCode: invalid[0].code });
 
   // recount households from the stored outlines
   const { rows: counts } = await sql<{ code: string; hh: number }>`
