@@ -216,9 +216,9 @@ export function addTownExtras(town: Town, ctx: ExtrasContext): void {
       for (const cells of regroup(groups)) {
         for (const part of connectedParts(cells, nx)) {
           if (ro.chance(0.03)) continue; // a zone nobody drew: a gap
-          const swell = ro.chance(0.15) ? ro.range(6, 12) : 0; // drawn generously: overlaps its neighbours
+          const swell = ro.chance(0.15) ? ro.range(3, 6) : 0; // drawn generously: overlaps its neighbours
           const coordinates = outlineRings(part, nx).map((ring) => {
-            const pts = dedupe(ring.map((p) => lat.offset(lat.lonlat(p), ro.normal() * 4, ro.normal() * 4)));
+            const pts = dedupe(ring.map((p) => lat.offset(lat.lonlat(p), ro.normal() * 2, ro.normal() * 2)));
             const out = swell ? swellRing(lat, pts, swell) : pts;
             out.push(out[0]);
             return out;

@@ -593,7 +593,8 @@ export function aggregate(graph: NodeGraph, opts: AggregateOptions): GridGroup[]
       // merge: start from the existing zones, and also from scratch; keep the better
       const s = solveComponent(c, list, k0, rnd, false, maxPasses, opts.initialLabel);
       const t = solveComponent(c, list, k0, rnd, false, maxPasses);
-      const best = s.share > t.share + 1e-12 || (Math.abs(s.share - t.share) <= 1e-12 && s.cost <= t.cost) ? s : t;
+      // the start from existing zones wins unless growing from scratch keeps more grids in range
+      const best = s.share >= t.share - 1e-12 ? s : t;
       if (process.env.WANGGE_PROFILE === '1') process.stderr.write(`merge component ${community}: zones share ${s.share.toFixed(3)} cost ${s.cost.toFixed(0)} | scratch share ${t.share.toFixed(3)} cost ${t.cost.toFixed(0)}\n`);
       emit(list, best, H, community);
       continue;
