@@ -3,7 +3,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'web/dist/', '.wangge/', 'test-results/'] },
+  { ignores: ['node_modules/', 'web/dist/', '.wangge/', 'test-results/', 'tmp/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -23,6 +23,17 @@ import type { RouteContext } from './routes/context.ts';
 import { healthRouter } from './routes/health.ts';
 import { jurisdictionsRouter } from './routes/jurisdictions.ts';
 import { layersRouter } from './routes/layers.ts';
+import { plansRouter } from './routes/plans.ts';
+import { jobsRouter } from './routes/jobs.ts';
+import { importsRouter } from './routes/imports.ts';
+import { validateRouter, VALIDATE_BODY_LIMIT } from './routes/validate.ts';
+import { gridsLookupRouter } from './routes/grids-lookup.ts';
+import { ogcRouter } from './routes/ogc.ts';
+import { tilesRouter } from './routes/tiles.ts';
+import { openapiRouter } from './routes/openapi.ts';
+import { JobRunner } from './jobs/job-runner.ts';
+import { LayerVersions } from './tiles/layer-versions.ts';
+import { anonymous } from './request-user.ts';
 
 /** How long stop() lets running requests finish before cutting their connections. */
 const STOP_GRACE_MS = 5_000;
@@ -39,6 +50,10 @@ export interface AppOptions {
   logger?: Logger;
   /** largest accepted JSON body (default 1 MB) */
   jsonLimit?: string;
+  /** largest accepted upload in bytes (default 50 MB) */
+  uploadLimitBytes?: number;
+  /** the job runner (default: a new one over the database) */
+  jobs?: JobRunner;
 }
 
 /** The Content-Security-Policy: only our own origin; no inline scripts or styles, no eval. */
@@ -109,7 +124,7 @@ function webBundle(webDir: string | null): RequestHandler[] {
 }
 
 /** Build the express application (exported for tests that need it without a listening server). */
-export function createExpressApp(database: Database, log: Logger, opts: AppOptions = {}): Express {
+export function createExpressApp(database: Database, log: Logger, opts: AppOptions = {}, jobs = opts.jobs ?? new JobRunner(database.db, log)): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', 'strong');
@@ -119,13 +134,28 @@ export function createExpressApp(database: Database, log: Logger, opts: AppOptio
     strictTransportSecurity: false,
   }));
   app.use(requestLog(log));
+  // grid layers sent for validation are larger than ordinary JSON bodies
+  app.use(['/api/jurisdictions/:jcode/validate'], express.json({ limit: VALIDATE_BODY_LIMIT, type: ['application/json', 'application/geo+json'] }));
   app.use('/api', express.json({ limit: opts.jsonLimit ?? '1mb' }));
+  // the per-request user: anonymous until accounts and roles (issue 7) replace this middleware
+  app.use(['/api', '/ogc', '/tiles'], anonymous);
 
-  const ctx: RouteContext = { db: database.db, caps: database.caps, version: packageVersion() };
+  const ctx: RouteContext = {
+    db: database.db, caps: database.caps, version: packageVersion(), log, jobs,
+    layerVersions: new LayerVersions(database.db), uploadLimitBytes: opts.uploadLimitBytes ?? 50 * 1024 * 1024,
+  };
   app.use(healthRouter(ctx));
   app.use(jurisdictionsRouter(ctx));
   app.use(layersRouter(ctx));
-  app.use('/api', apiNotFound);
+  app.use(plansRouter(ctx));
+  app.use(jobsRouter(ctx));
+  app.use(importsRouter(ctx));
+  app.use(validateRouter(ctx));
+  app.use(gridsLookupRouter(ctx));
+  app.use(openapiRouter());
+  app.use(ogcRouter(ctx));
+  app.use(tilesRouter(ctx));
+  app.use(['/api', '/ogc', '/tiles'], apiNotFound);
 
   app.use(...webBundle(opts.webDir === undefined ? DEFAULT_WEB_DIR : opts.webDir));
   app.use(problemMiddleware(log));
@@ -137,13 +167,16 @@ export class WanggeApp {
   readonly database: Database;
   readonly log: Logger;
   readonly express: Express;
+  /** the background job runner (partition, import) */
+  readonly jobs: JobRunner;
   #server: http.Server | null = null;
 
   constructor(config: Readonly<Config>, database: Database, opts: AppOptions = {}) {
     this.config = config;
     this.database = database;
     this.log = opts.logger ?? pino({ name: 'wangge', level: config.logLevel }, pino.destination(2));
-    this.express = createExpressApp(database, this.log, opts);
+    this.jobs = opts.jobs ?? new JobRunner(database.db, this.log);
+    this.express = createExpressApp(database, this.log, { uploadLimitBytes: config.uploadLimitMb * 1024 * 1024, ...opts }, this.jobs);
   }
 
   /** Listen on config.host:config.port; resolves with the base URL once listening. */
@@ -177,10 +210,16 @@ export class WanggeApp {
     return `http://${local ? 'localhost' : h.includes(':') ? `[${h}]` : h}:${this.port}`;
   }
 
-  /** Stop accepting connections, end idle keep-alive ones, and let running requests finish (5 s at most). */
+  /**
+   * Stop accepting connections, end idle keep-alive ones, let running requests finish (5 s at most), then
+   * let the running job finish (queued ones fail) so the caller can close the database.
+   */
   async stop(): Promise<void> {
     const server = this.#server;
-    if (!server) return;
+    if (!server) {
+      await this.jobs.close();
+      return;
+    }
     this.#server = null;
     await new Promise<void>((resolve, reject) => {
       server.close((e) => (e ? reject(e) : resolve()));
@@ -188,6 +227,7 @@ export class WanggeApp {
       // a request still running after the grace period (a stuck client, a stream) is cut
       setTimeout(() => server.closeAllConnections(), STOP_GRACE_MS).unref();
     });
+    await this.jobs.close();
     this.log.info('stopped');
   }
 }

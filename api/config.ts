@@ -21,6 +21,8 @@ export interface Config {
   sampleHouseholds: number;
   /** seed of the sample town */
   sampleSeed: number;
+  /** largest file accepted by an upload (imports), megabytes */
+  uploadLimitMb: number;
 }
 
 export class ConfigError extends Error {}
@@ -47,5 +49,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     logLevel,
     sampleHouseholds: int(env, 'SAMPLE_HOUSEHOLDS', 20_000, 1_000, 1_500_000),
     sampleSeed: int(env, 'SAMPLE_SEED', 1, 0, 2 ** 31 - 1),
+    uploadLimitMb: int(env, 'UPLOAD_LIMIT_MB', 50, 1, 2_048),
   });
 }

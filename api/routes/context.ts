@@ -1,10 +1,20 @@
-/** What every route module receives from the app: the database and its probed capabilities. */
+/** What every route module receives from the app: the database, its probed capabilities and shared services. */
 import type { Kysely } from 'kysely';
+import type { Logger } from 'pino';
 import type { Capabilities } from '../../data/db/capabilities.ts';
 import type { DB } from '../../data/db/schema.ts';
+import type { JobRunner } from '../jobs/job-runner.ts';
+import type { LayerVersions } from '../tiles/layer-versions.ts';
 
 export interface RouteContext {
   db: Kysely<DB>;
   caps: Capabilities;
   version: string;
+  log: Logger;
+  /** the one background job runner (partition, import) */
+  jobs: JobRunner;
+  /** cache-busting versions of the map layers (tiles); invalidated by publish, edits and imports */
+  layerVersions: LayerVersions;
+  /** largest upload accepted (bytes) */
+  uploadLimitBytes: number;
 }

@@ -64,3 +64,43 @@ export function limitParam(q: Record<string, QueryValue>, dflt: number, max: num
   }
   return Math.min(n, max);
 }
+
+/** A positive integer id from a path segment or query value (unknown ids are a 404 later, malformed a 400). */
+export function idParam(raw: unknown, name: string): number {
+  if (typeof raw !== 'string' || !/^\d{1,15}$/.test(raw) || Number(raw) < 1) {
+    throw new WanggeError('bad_request', `${name} must be a positive integer, got ${JSON.stringify(String(raw).slice(0, 40))}`, { parameter: name });
+  }
+  return Number(raw);
+}
+
+/** An integer within [min, max]; `dflt` when absent (undefined or null). */
+export function intValue(v: unknown, name: string, dflt: number, min: number, max: number): number {
+  if (v === undefined || v === null || v === '') return dflt;
+  const n = typeof v === 'string' && /^-?\d+$/.test(v.trim()) ? Number(v) : v;
+  if (typeof n !== 'number' || !Number.isSafeInteger(n) || n < min || n > max) {
+    throw new WanggeError('bad_request', `${name} must be an integer from ${min} to ${max}, got ${JSON.stringify(String(v).slice(0, 40))}`, { parameter: name });
+  }
+  return n;
+}
+
+/** A required finite number within [min, max] from the query string. */
+export function numberParam(q: Record<string, QueryValue>, name: string, min: number, max: number): number {
+  const raw = requiredString(q, name);
+  const n = Number(raw);
+  if (!/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(raw) || !Number.isFinite(n)) {
+    throw new WanggeError('bad_request', `${name} must be a number, got ${JSON.stringify(raw.slice(0, 40))}`, { parameter: name });
+  }
+  if (n < min || n > max) throw new WanggeError('bad_request', `${name} ${n} is outside ${min}..${max}`, { parameter: name });
+  return n;
+}
+
+/** The plan version named by an If-Match header ("3", W/"3" or 3); bad_request when absent or malformed. */
+export function ifMatchVersion(header: string | undefined, required = true): number | undefined {
+  if (header === undefined || header.trim() === '') {
+    if (!required) return undefined;
+    throw new WanggeError('bad_request', 'an edit needs If-Match: "<version>" with the plan version (its ETag) you read', { parameter: 'If-Match' });
+  }
+  const m = /^\s*(?:W\/)?"?(\d{1,9})"?\s*$/.exec(header);
+  if (!m) throw new WanggeError('bad_request', `If-Match must be one plan version such as "3", got ${JSON.stringify(header.slice(0, 40))}`, { parameter: 'If-Match' });
+  return Number(m[1]);
+}

@@ -1,0 +1,84 @@
+/**
+ * Lookup: which grid (of the published plan), community, township and jurisdiction hold a position, and the
+ * grid's staff contacts; one statement per position. Also by address text: address points whose address
+ * or name holds the text, each with the grid holding it.
+ */
+import { sql, type Kysely } from 'kysely';
+import type { DB } from '../../data/db/schema.ts';
+
+export interface PlaceRef { code: string; name: string }
+export interface GridRef { code: string; name: string | null; households: number; planId: number; communityCode: string | null }
+export interface StaffContact { name: string; role: string; department: string | null; phone: string | null }
+
+export interface LookupAnswer {
+  jurisdiction: (PlaceRef & { jcode: string }) | null;
+  township: PlaceRef | null;
+  community: PlaceRef | null;
+  grid: GridRef | null;
+  staff: StaffContact[];
+}
+
+interface Row { places: string | null; grid: string | null; staff: string | null }
+
+/** The places and grid at WGS-84 [lon, lat]; null when no loaded jurisdiction holds the position. */
+export async function lookupPosition(db: Kysely<DB>, lon: number, lat: number): Promise<LookupAnswer | null> {
+  const { rows } = await sql<Row>`
+    WITH pt AS (SELECT ST_SetSRID(ST_MakePoint(${lon}::float8, ${lat}::float8), 4326) AS g),
+    js AS (SELECT j.jcode, j.code, j.name, j.level FROM jurisdictions j, pt WHERE j.geom && pt.g AND ST_Intersects(j.geom, pt.g)),
+    gr AS (
+      SELECT g.jcode, g.code, g.name, g.households, g.plan_id AS "planId", g.community_code AS "communityCode"
+      FROM grids g JOIN grid_plans p ON p.jcode = g.jcode AND p.id = g.plan_id AND p.status = 'published', pt
+      WHERE g.jcode IN (SELECT jcode FROM js) AND g.geom && pt.g AND ST_Intersects(g.geom, pt.g)
+      ORDER BY ST_Contains(g.geom, pt.g) DESC, g.code LIMIT 1),
+    st AS (
+      SELECT s.name, s.role, s.department, s.phone FROM grid_staff s JOIN gr ON s.jcode = gr.jcode AND s.grid_code = gr.code
+      ORDER BY CASE s.role WHEN 'leader' THEN 0 WHEN 'member' THEN 1 ELSE 2 END, s.id)
+    SELECT (SELECT json_agg(json_build_object('jcode', jcode, 'code', code, 'name', name, 'level', level)) FROM js)::text AS places,
+      (SELECT json_build_object('code', code, 'name', name, 'households', households, 'planId', "planId", 'communityCode', "communityCode") FROM gr)::text AS grid,
+      (SELECT json_agg(json_build_object('name', name, 'role', role, 'department', department, 'phone', phone)) FROM st)::text AS staff`.execute(db);
+  const r = rows[0];
+  const places = (r?.places ? JSON.parse(r.places) : []) as Array<PlaceRef & { jcode: string; level: string }>;
+  const top = places.find((p) => p.code === p.jcode) ?? null;
+  if (!top) return null;
+  const pick = (level: string): PlaceRef | null => {
+    const p = places.find((x) => x.jcode === top.jcode && x.level === level);
+    return p ? { code: p.code, name: p.name } : null;
+  };
+  return {
+    jurisdiction: { jcode: top.jcode, code: top.code, name: top.name },
+    township: pick('township'),
+    community: pick('community'),
+    grid: r.grid ? (JSON.parse(r.grid) as GridRef) : null,
+    staff: r.staff ? (JSON.parse(r.staff) as StaffContact[]) : [],
+  };
+}
+
+export interface AddressHit {
+  jcode: string;
+  id: number;
+  name: string | null;
+  address: string | null;
+  households: number;
+  lon: number;
+  lat: number;
+  grid: { code: string; name: string | null; planId: number } | null;
+}
+
+/** Address points whose address or name contains `text` (exact matches first), at most `limit`. */
+export async function lookupAddress(db: Kysely<DB>, text: string, limit: number, jcode?: string): Promise<AddressHit[]> {
+  const pattern = `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+  const { rows } = await sql<{ jcode: string; id: number; name: string | null; address: string | null; households: number; lon: number; lat: number; grid: string | null }>`
+    SELECT a.jcode, a.id, a.name, a.address, a.households, ST_X(a.geom) AS lon, ST_Y(a.geom) AS lat,
+      (SELECT json_build_object('code', g.code, 'name', g.name, 'planId', g.plan_id)::text
+        FROM grids g JOIN grid_plans p ON p.jcode = g.jcode AND p.id = g.plan_id AND p.status = 'published'
+        WHERE g.jcode = a.jcode AND g.geom && a.geom AND ST_Intersects(g.geom, a.geom)
+        ORDER BY ST_Contains(g.geom, a.geom) DESC, g.code LIMIT 1) AS grid
+    FROM address_points a
+    WHERE (a.address ILIKE ${pattern} OR a.name ILIKE ${pattern}) ${jcode === undefined ? sql`` : sql`AND a.jcode = ${jcode}`}
+    ORDER BY (a.address = ${text} OR a.name = ${text}) DESC, a.jcode, a.id
+    LIMIT ${limit}::int`.execute(db);
+  return rows.map((r) => ({
+    jcode: r.jcode, id: Number(r.id), name: r.name, address: r.address, households: Number(r.households),
+    lon: Number(r.lon), lat: Number(r.lat), grid: r.grid ? JSON.parse(r.grid) : null,
+  }));
+}
