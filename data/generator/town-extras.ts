@@ -177,10 +177,10 @@ export function addTownExtras(town: Town, ctx: ExtrasContext): void {
       let hh = hOf(x);
       groupOf.set(x, groups.length);
       for (;;) {
-        if (hh >= 450) break;
+        if (hh >= 480) break;
         let best = -1;
         for (const y of g) for (const n of touching(y)) if (!groupOf.has(n) && (best < 0 || order.get(n)! < order.get(best)!)) best = n;
-        if (best < 0 || (hh >= 400 && hh + hOf(best) > 600)) break;
+        if (best < 0 || (hh >= 430 && hh + hOf(best) > 570)) break;
         g.push(best);
         groupOf.set(best, groups.length);
         hh += hOf(best);
@@ -193,7 +193,7 @@ export function addTownExtras(town: Town, ctx: ExtrasContext): void {
       let to = -1;
       for (const y of groups[gi]) for (const n of touching(y)) {
         const o = groupOf.get(n)!;
-        if (o !== gi && groups[o].length && sums[o] + sums[gi] <= 620 && (to < 0 || sums[o] < sums[to])) to = o;
+        if (o !== gi && groups[o].length && sums[o] + sums[gi] <= 600 && (to < 0 || sums[o] < sums[to])) to = o;
       }
       if (to < 0) continue;
       for (const y of groups[gi]) groupOf.set(y, to);

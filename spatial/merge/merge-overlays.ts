@@ -39,6 +39,8 @@ export interface MergeOptions {
   name?: string;
   /** cost per metre of a grid boundary through one layer's zone (default 2) */
   cutWeight?: number;
+  /** cost per household kept apart from its zone (default 20) */
+  zoneWeight?: number;
   progress?: ProgressFn;
 }
 
@@ -115,6 +117,7 @@ export async function mergeOverlays(db: Kysely<any>, opts: MergeOptions, layers:
   if (!layers.length) throw new WanggeError('bad_request', 'give at least one layer to merge', { parameter: 'layer' });
   const progress = opts.progress ?? noProgress;
   const cutWeight = opts.cutWeight ?? 2;
+  const zoneWeight = opts.zoneWeight ?? 20;
   const min = opts.min ?? 400, max = opts.max ?? 600;
   let layerIds = new Map<string, number>();
   let extras: Omit<MergeResult, 'summary'> | null = null;
@@ -180,7 +183,24 @@ export async function mergeOverlays(db: Kysely<any>, opts: MergeOptions, layers:
           if (share > bestShare) { bestShare = share; primary = li; }
         });
         if (process.env.WANGGE_PROFILE === '1') process.stderr.write(`merge: starting from layer ${layerNames[primary]} (${(bestShare * 100).toFixed(0)}% of its zones in range)\n`);
-        return aggregate(ng, { min: bounds.min, max: bounds.max, seed: bounds.seed, cutWeight, initialLabel: (n) => label[n][primary] });
+        if (process.env.WANGGE_PROFILE === '1') {
+          layerNames.forEach((ln, li) => {
+            const hh = new Map<string, number>();
+            let none = 0;
+            ng.nodes.forEach((n, ni) => { const z = label[ni][li]; if (z) hh.set(z, (hh.get(z) ?? 0) + n.households); else none += n.households; });
+            const vals = [...hh.values()];
+            process.stderr.write(`merge: layer ${ln}: ${vals.length} zones at block level, ${vals.filter((v) => v >= bounds.min && v <= bounds.max).length} in range, ${none} households in no zone\n`);
+          });
+        }
+        // zones larger than a grid should each hold whole grids; smaller ones should lie whole in a grid
+        const modes = layerNames.map((_, li): 'purity' | 'containment' => {
+          const hh = new Map<string, number>();
+          ng.nodes.forEach((n, ni) => { const z = label[ni][li]; if (z) hh.set(z, (hh.get(z) ?? 0) + n.households); });
+          const vals = [...hh.values()].sort((a, b) => a - b);
+          return (vals[Math.floor(vals.length / 2)] ?? 0) >= bounds.min ? 'purity' : 'containment';
+        });
+        return aggregate(ng, { min: bounds.min, max: bounds.max, seed: bounds.seed, cutWeight, initialLabel: (n) => label[n][primary],
+          zones: { layers: modes, label: (n, L) => label[n][L], weight: zoneWeight } });
       },
     },
     afterStore: async (trx, planId) => {

@@ -30,6 +30,13 @@ export interface AggregateOptions {
   cutWeight?: number;
   /** A starting grouping (merge: zones of an existing layer); nodes with the same label and connected start together. */
   initialLabel?: (node: number) => string | null;
+  /**
+   * Existing zones to keep intact (merge), per layer: the zone of each node, or null. A 'purity' layer (zones
+   * larger than grids) wants each grid inside one zone: its cost is the households of a grid outside the
+   * grid's main zone. A 'containment' layer (zones smaller than grids) wants each zone inside one grid: its
+   * cost is the households of zone pieces holding less than half of their zone.
+   */
+  zones?: { layers: Array<'purity' | 'containment'>; label: (node: number, layer: number) => string | null; weight: number };
 }
 
 export type GridReason = 'dedicated' | 'indivisible' | 'unit' | 'isolated' | 'constrained';
@@ -51,6 +58,9 @@ interface Ctx {
   nodes: PartitionNode[];
   adj: NodeGraph['adj'];
   cutWeight: number;
+  zones?: AggregateOptions['zones'];
+  /** households of each zone, per layer (containment layers) */
+  zoneTotal?: Array<Map<string, number>>;
   min: number;
   max: number;
   mid: number;
@@ -59,11 +69,29 @@ interface Ctx {
 
 const COMPACT_W = 100;
 
-function regionCost(c: Ctx, h: number, area: number, perim: number, cut: number, step: boolean): number {
+function regionCost(c: Ctx, h: number, area: number, perim: number, cut: number, step: boolean, zonePen = 0): number {
   const viol = h < c.min ? c.min - h : h > c.max ? h - c.max : 0;
   const iso = area > 0 ? (perim * perim) / (4 * Math.PI * area) : 1e3;
   const dev = (h - c.mid) / c.half;
-  return (viol > 0 ? (step ? 1e7 : 0) + 1e4 * viol : 0) + COMPACT_W * iso + dev * dev + c.cutWeight * cut;
+  return (viol > 0 ? (step ? 1e7 : 0) + 1e4 * viol : 0) + COMPACT_W * iso + dev * dev + c.cutWeight * cut + (c.zones ? c.zones.weight * zonePen : 0);
+}
+
+/** The zone penalty of a region from its households per zone (see AggregateOptions.zones). */
+function zonePenalty(c: Ctx, h: number, perLayer: Array<Map<string, number>>): number {
+  if (!c.zones) return 0;
+  let pen = 0;
+  c.zones.layers.forEach((mode, L) => {
+    const m = perLayer[L];
+    if (mode === 'purity') {
+      let best = 0;
+      for (const [z, v] of m) if (z !== '' && v > best) best = v;
+      pen += h - best;
+    } else {
+      const tot = c.zoneTotal![L];
+      for (const [z, v] of m) if (z !== '' && v < (tot.get(z) ?? 0) / 2) pen += v;
+    }
+  });
+  return pen;
 }
 
 /** Choose the number of grids for H households. */
@@ -92,6 +120,10 @@ class ComponentState {
   readonly N: PartitionNode[];
   readonly region: Int32Array;
   h: number[] = []; ar: number[] = []; pe: number[] = []; sx: number[] = []; sy: number[] = []; count: number[] = []; cut: number[] = [];
+  /** per region, per zone layer: households by zone ('' = none) */
+  zh: Array<Array<Map<string, number>>> = [];
+  /** per local node, per zone layer: its zone ('' = none) */
+  readonly zl: string[][];
   step = false;
   private stamp: Int32Array;
   private stampNo = 0;
@@ -106,10 +138,12 @@ class ComponentState {
     this.N = comp.map((g) => c.nodes[g]);
     this.region = new Int32Array(this.n).fill(-1);
     this.stamp = new Int32Array(this.n);
+    this.zl = c.zones ? comp.map((g) => c.zones!.layers.map((_, L) => c.zones!.label(g, L) ?? '')) : [];
   }
 
   newRegion(): number {
     this.h.push(0); this.ar.push(0); this.pe.push(0); this.sx.push(0); this.sy.push(0); this.count.push(0); this.cut.push(0);
+    this.zh.push(this.c.zones ? this.c.zones.layers.map(() => new Map<string, number>()) : []);
     return this.h.length - 1;
   }
 
@@ -130,6 +164,7 @@ class ComponentState {
     this.pe[r] += nv.perimeter - 2 * this.sharedTo(v, r);
     this.cut[r] += this.wsum[v] - 2 * this.weightTo(v, r);
     this.region[v] = r;
+    this.zoneAdd(v, r, 1);
     this.h[r] += nv.households; this.ar[r] += nv.area; this.sx[r] += nv.cx * nv.area; this.sy[r] += nv.cy * nv.area; this.count[r]++;
   }
 
@@ -139,11 +174,26 @@ class ComponentState {
     this.region[v] = -1;
     this.pe[r] -= nv.perimeter - 2 * this.sharedTo(v, r);
     this.cut[r] -= this.wsum[v] - 2 * this.weightTo(v, r);
+    this.zoneAdd(v, r, -1);
     this.h[r] -= nv.households; this.ar[r] -= nv.area; this.sx[r] -= nv.cx * nv.area; this.sy[r] -= nv.cy * nv.area; this.count[r]--;
   }
 
+  private zoneAdd(v: number, r: number, sign: number): void {
+    if (!this.c.zones) return;
+    const hv = this.N[v].households;
+    this.zl[v].forEach((z, L) => { const m = this.zh[r][L]; m.set(z, (m.get(z) ?? 0) + sign * hv); });
+  }
+
+  /** zone penalty of region r if v joined (sign 1) or left (sign -1) it */
+  zonePenWith(r: number, v: number, sign: number): number {
+    if (!this.c.zones) return 0;
+    const hv = this.N[v].households;
+    const maps = this.zh[r].map((m, L) => { const c = new Map(m); c.set(this.zl[v][L], (c.get(this.zl[v][L]) ?? 0) + sign * hv); return c; });
+    return zonePenalty(this.c, this.h[r] + sign * hv, maps);
+  }
+
   cost(r: number): number {
-    return regionCost(this.c, this.h[r], this.ar[r], this.pe[r], this.cut[r], this.step);
+    return regionCost(this.c, this.h[r], this.ar[r], this.pe[r], this.cut[r], this.step, this.c.zones ? zonePenalty(this.c, this.h[r], this.zh[r]) : 0);
   }
 
   outOfRange(r: number): boolean {
@@ -283,12 +333,12 @@ class ComponentState {
           const sr = shared.get(r) ?? 0, wr = sharedW.get(r) ?? 0;
           const nv = N[v], wv = this.wsum[v];
           const before = this.cost(r);
-          const afterR = regionCost(this.c, this.h[r] - nv.households, this.ar[r] - nv.area, this.pe[r] - nv.perimeter + 2 * sr, this.cut[r] - wv + 2 * wr, step);
+          const afterR = regionCost(this.c, this.h[r] - nv.households, this.ar[r] - nv.area, this.pe[r] - nv.perimeter + 2 * sr, this.cut[r] - wv + 2 * wr, step, this.zonePenWith(r, v, -1));
           let bestS = -1, bestDelta = -1e-9;
           for (const [s, ss] of shared) {
             if (s === r) continue;
             const ws = sharedW.get(s) ?? 0;
-            const delta = afterR + regionCost(this.c, this.h[s] + nv.households, this.ar[s] + nv.area, this.pe[s] + nv.perimeter - 2 * ss, this.cut[s] + wv - 2 * ws, step) - before - this.cost(s);
+            const delta = afterR + regionCost(this.c, this.h[s] + nv.households, this.ar[s] + nv.area, this.pe[s] + nv.perimeter - 2 * ss, this.cut[s] + wv - 2 * ws, step, this.zonePenWith(s, v, 1)) - before - this.cost(s);
             if (delta < bestDelta || (delta === bestDelta && s < bestS)) { bestDelta = delta; bestS = s; }
           }
           if (bestS < 0 || !this.connectedWithout(v, r)) continue;
@@ -372,7 +422,10 @@ class ComponentState {
   /** Put every node back into the regions of `assign` (tallies rebuilt from scratch). */
   restore(assign: Int32Array): void {
     for (let v = 0; v < this.n; v++) if (this.region[v] >= 0) this.remove(v);
-    for (let r = 0; r < this.h.length; r++) { this.h[r] = 0; this.ar[r] = 0; this.pe[r] = 0; this.sx[r] = 0; this.sy[r] = 0; this.count[r] = 0; this.cut[r] = 0; }
+    for (let r = 0; r < this.h.length; r++) {
+      this.h[r] = 0; this.ar[r] = 0; this.pe[r] = 0; this.sx[r] = 0; this.sy[r] = 0; this.count[r] = 0; this.cut[r] = 0;
+      if (this.c.zones) this.zh[r] = this.c.zones.layers.map(() => new Map<string, number>());
+    }
     for (let v = 0; v < this.n; v++) this.add(v, assign[v]);
   }
 
@@ -525,7 +578,14 @@ function solveComponent(c: Ctx, comp: number[], k: number, rnd: () => number, fi
 export function aggregate(graph: NodeGraph, opts: AggregateOptions): GridGroup[] {
   const { nodes, adj } = graph;
   const { min, max } = opts;
-  const c: Ctx = { nodes, adj, min, max, mid: (min + max) / 2, half: Math.max(1, (max - min) / 2), cutWeight: opts.cutWeight ?? 0 };
+  const c: Ctx = { nodes, adj, min, max, mid: (min + max) / 2, half: Math.max(1, (max - min) / 2), cutWeight: opts.cutWeight ?? 0, zones: opts.zones };
+  if (opts.zones) {
+    c.zoneTotal = opts.zones.layers.map((_, L) => {
+      const m = new Map<string, number>();
+      nodes.forEach((n, i) => { const z = opts.zones!.label(i, L); if (z) m.set(z, (m.get(z) ?? 0) + n.households); });
+      return m;
+    });
+  }
   const rnd = seededRandom(opts.seed ?? 1);
   const maxPasses = opts.maxPasses ?? 60;
   const groups: GridGroup[] = [];

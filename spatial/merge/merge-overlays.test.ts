@@ -1,0 +1,85 @@
+/**
+ * 多网合一 on a generated town with its three departmental layers, on every engine: the comprehensive grids
+ * obey the partition rules, the crosswalk accounts for every zone and every household, the roster has one
+ * leader per grid, the conflicts are located, and fidelity is reported per layer.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sql } from 'kysely';
+import { openTestDatabase, testEngines } from '../../data/db/test-engines.ts';
+import type { Database } from '../../data/db/connect.ts';
+import { generateTown, loadTown } from '../../data/generator/index.ts';
+import { mergeOverlays, crosswalkCsv, rosterCsv, type OverlayLayerInput } from './index.ts';
+import { WanggeError } from '../errors.ts';
+
+describe.each(testEngines())('merge overlays on %s PostGIS', (engine) => {
+  let database: Database;
+  beforeAll(async () => { database = await openTestDatabase(engine); });
+  afterAll(async () => { await database?.close(); });
+
+  it('merges three layers into grids that follow the rules, with a complete crosswalk and roster', async () => {
+    const town = generateTown({ households: 12_000, seed: 5 });
+    const { jcode } = await loadTown(database.db, town, { replace: true, residents: false });
+    const layers: OverlayLayerInput[] = town.overlays.map((o) => ({
+      name: o.layer,
+      features: o.zones.map((z) => ({ type: 'Feature' as const, properties: { code: z.code, name: z.name, person: z.person, phone: z.phone }, geometry: z.geom })),
+    }));
+    const r = await mergeOverlays(database.db, { jcode, seed: 1 }, layers);
+    const s = r.summary;
+    expect(s.grids).toBeGreaterThan(15);
+    expect(s.inRange / s.grids).toBeGreaterThanOrEqual(0.9);
+    expect(s.households).toBe(town.households);
+
+    // grids tile the jurisdiction and nest in communities
+    const { rows } = await sql<{ boundary: number; total: number; union: number; outside: number }>`
+      WITH g AS (SELECT community_code, geom FROM grids WHERE jcode = ${jcode} AND plan_id = ${s.planId}::bigint)
+      SELECT (SELECT ST_Area(geom::geography) FROM jurisdictions WHERE jcode = ${jcode} AND code = ${jcode}) AS boundary,
+        (SELECT sum(ST_Area(geom::geography)) FROM g) AS total, (SELECT ST_Area(ST_Union(geom)::geography) FROM g) AS union,
+        (SELECT count(*) FROM g JOIN jurisdictions c ON c.jcode = ${jcode} AND c.code = g.community_code
+          WHERE ST_Area(ST_Difference(g.geom, c.geom)::geography) > 0.01 * ST_Area(g.geom::geography))::int AS outside`.execute(database.db);
+    expect(Math.abs(rows[0].total - rows[0].boundary) / rows[0].boundary).toBeLessThan(1e-6);
+    expect(Math.abs(rows[0].union - rows[0].boundary) / rows[0].boundary).toBeLessThan(1e-6);
+    expect(rows[0].outside).toBe(0);
+
+    // crosswalk: every zone of every layer appears; per layer the households add up to the town's
+    for (const l of layers) {
+      const cw = r.crosswalk.filter((x) => x.layer === l.name);
+      const zones = new Set(cw.map((x) => x.zone).filter((z) => z !== ''));
+      expect(zones.size).toBe(l.features.length);
+      // households: each in its zone(s) or under zone '' — overlapping zones may count a household twice, never zero times
+      expect(cw.reduce((a, x) => a + x.households, 0)).toBeGreaterThanOrEqual(town.households);
+      for (const x of cw) expect(x.share).toBeGreaterThanOrEqual(0);
+      expect(r.fidelity[l.name]).toBeGreaterThan(0);
+      expect(r.fidelity[l.name]).toBeLessThanOrEqual(1);
+    }
+    expect(crosswalkCsv(r.crosswalk).split('\n')[0]).toBe('layer,zone,grid,households,share');
+
+    // roster: one leader per grid that has members
+    const leaders = new Map<string, number>();
+    for (const p of r.roster) if (p.role === 'leader') leaders.set(p.grid, (leaders.get(p.grid) ?? 0) + 1);
+    expect([...leaders.values()].every((n) => n === 1)).toBe(true);
+    expect(leaders.size).toBeGreaterThanOrEqual(s.grids - (s.reasons.dedicated ?? 0) - 1);
+    expect(rosterCsv(r.roster).split('\n')[0]).toBe('grid,role,name,phone,layer,zone,households');
+
+    // conflicts are drawable and say where the layers disagree
+    expect(r.conflicts.features.length).toBeGreaterThan(0);
+    for (const f of r.conflicts.features.slice(0, 50)) {
+      expect(['gap', 'overlap', 'disagreement']).toContain(f.properties.kind);
+      expect(f.properties.areaM2).toBeGreaterThan(1);
+      expect(['Polygon', 'MultiPolygon']).toContain((f.geometry as { type: string }).type);
+    }
+  });
+
+  it('refuses a zone without a code, naming the file and feature', async () => {
+    const town = generateTown({ households: 5_000, seed: 2 });
+    const { jcode } = await loadTown(database.db, town, { replace: true, residents: false });
+    const before = await database.db.selectFrom('grid_plans').select(({ fn }) => fn.countAll<number>().as('n')).where('jcode', '=', jcode).executeTakeFirstOrThrow();
+    const z = town.overlays[0].zones[0];
+    const bad: OverlayLayerInput = { name: 'security', file: 'security.geojson', features: [
+      { type: 'Feature', properties: { code: z.code }, geometry: z.geom }, { type: 'Feature', properties: { name: 'x' }, geometry: z.geom }] };
+    const err = await mergeOverlays(database.db, { jcode }, [bad]).catch((e) => e);
+    expect(err).toBeInstanceOf(WanggeError);
+    expect((err as WanggeError).where).toMatchObject({ file: 'security.geojson', featureIndex: 1 });
+    const after = await database.db.selectFrom('grid_plans').select(({ fn }) => fn.countAll<number>().as('n')).where('jcode', '=', jcode).executeTakeFirstOrThrow();
+    expect(Number(after.n)).toBe(Number(before.n)); // nothing written
+  });
+});
