@@ -58,6 +58,9 @@ export async function openDatabase(opts: OpenOptions = {}): Promise<Database> {
       statement_timeout: opts.statementTimeoutMs ?? 60_000,
       application_name: 'wangge',
     });
+    // an idle client that loses its server (restart, admin termination) must not crash the process: the pool
+    // drops it and the next query gets a fresh connection
+    pool.on('error', (e) => process.stderr.write(`wangge: database connection lost (${e.message}); reconnecting on next use\n`));
     db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
     location = redact(opts.url);
   } else {
