@@ -12,6 +12,7 @@ import type { Database } from '../../data/db/connect.ts';
 import { importProblemDir } from '../../data/importers/problem-dir.ts';
 import { partitionJurisdiction, planFeatureCollection } from './index.ts';
 import { loadScorer, SHARED_DATA, type Scorer } from '../test/scorer.ts';
+import { generateTown, writeProblemDir } from '../../data/generator/index.ts';
 
 const problems = existsSync(SHARED_DATA)
   ? readdirSync(SHARED_DATA).filter((d) => existsSync(path.join(SHARED_DATA, d, 'problem', 'boundary.geojson'))).sort()
@@ -32,7 +33,17 @@ describe.skipIf(!problems.length).each(testEngines())('real problems on %s PostG
   });
 
   it.each(problems)('%s meets the quality bar', async (name) => {
-    const dir = path.join(SHARED_DATA, name, 'problem');
+    await partitionAndScore(path.join(SHARED_DATA, name, 'problem'), name);
+  });
+
+  it.each([5_000, 60_000])('a generated town of %i households meets the bar, with 97 percent of grids or more in range', async (households) => {
+    const dir = path.join(out, `town-${households}`);
+    writeProblemDir(generateTown({ households, seed: 7 }), dir, { residents: false });
+    const h = await partitionAndScore(dir, `town-${households}`);
+    expect(h.in_range).toBeGreaterThanOrEqual(0.97);
+  });
+
+  async function partitionAndScore(dir: string, name: string) {
     const imp = await importProblemDir(database.db, dir, { jcode: name, replace: true });
     const s = await partitionJurisdiction(database.db, { jcode: name, min: imp.params.min, max: imp.params.max, seed: 1 });
     const fc = await planFeatureCollection(database.db, name, s.planId);
@@ -60,5 +71,6 @@ describe.skipIf(!problems.length).each(testEngines())('real problems on %s PostG
       const inRange = f.properties.households >= imp.params.min && f.properties.households <= imp.params.max;
       if (f.properties.reason && f.properties.reason !== 'dedicated') expect(inRange).toBe(false);
     }
-  });
+    return h;
+  }
 });
