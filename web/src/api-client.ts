@@ -1,5 +1,5 @@
 /** The web app's only door to the service: typed fetches of the API; errors carry the problem detail. */
-import type { FeatureCollection } from 'geojson';
+import type { Feature, FeatureCollection } from 'geojson';
 import type { ApiLayerName } from '../layers/layer-def.ts';
 
 export interface JurisdictionNode {
@@ -47,4 +47,185 @@ export async function fetchJurisdictions(signal?: AbortSignal): Promise<Jurisdic
 
 export function fetchLayer(layer: ApiLayerName, jcode: string, signal?: AbortSignal): Promise<LayerCollection> {
   return getJson<LayerCollection>(`/api/layers/${layer}.geojson?jcode=${encodeURIComponent(jcode)}`, signal);
+}
+
+// ---- plans, jobs, grid bundles, lookup, tiles (issue 5's service)
+
+export interface PlanInfo {
+  id: number;
+  jcode: string;
+  name: string;
+  status: 'draft' | 'published' | 'archived';
+  version: number;
+  method: string;
+  params: Record<string, unknown>;
+  parentId: number | null;
+  createdAt: string;
+  publishedAt: string | null;
+  grids: number;
+  households: number;
+  summary: Record<string, unknown>;
+}
+
+export interface EditResult {
+  planId: number;
+  version: number;
+  op: string;
+  changed: Array<{ code: string; households: number; blocks: number; reason: string | null }>;
+  created: string[];
+  removed: string[];
+}
+
+export interface JobView {
+  id: string;
+  kind: string;
+  status: string;
+  phase: string | null;
+  percent: number;
+  message?: string | null;
+  finishedAt: string | null;
+  result?: { planId?: number } & Record<string, unknown>;
+  error?: { detail?: string; code?: string } | null;
+}
+
+export interface StaffContact { name: string; role: string; department: string | null; phone: string | null }
+
+export interface LookupAnswer {
+  lon: number;
+  lat: number;
+  jurisdiction: { jcode: string; code: string; name: string } | null;
+  township: { code: string; name: string } | null;
+  community: { code: string; name: string } | null;
+  grid: { code: string; name: string | null; households: number; planId: number; communityCode: string | null } | null;
+  staff: StaffContact[];
+}
+
+export interface AddressHit {
+  jcode: string;
+  id: number;
+  name: string | null;
+  address: string | null;
+  households: number;
+  lon: number;
+  lat: number;
+  grid: { code: string; name: string | null; planId: number } | null;
+}
+
+export interface GridBundle {
+  jcode: string;
+  code: string;
+  planId: number;
+  day: string;
+  grid: Feature;
+  households: { total: number; registered: number; addressPoints: number; byTag: Record<string, number> };
+  staff: Array<StaffContact & { id: number }>;
+  hazards: FeatureCollection;
+  cameras: FeatureCollection;
+  patrols: FeatureCollection;
+}
+
+const plansBase = (jcode: string) => `/api/jurisdictions/${encodeURIComponent(jcode)}/plans`;
+
+async function send<T>(url: string, init: RequestInit): Promise<{ body: T; etag: string | null }> {
+  const res = await fetch(url, { ...init, headers: { accept: 'application/json', 'content-type': 'application/json', ...(init.headers ?? {}) } });
+  if (!res.ok) {
+    let code = 'http';
+    let detail = `${res.status} ${res.statusText}`;
+    try {
+      const p = await res.json();
+      code = p.code ?? code;
+      detail = p.detail ?? detail;
+    } catch {
+      // not a problem+json body
+    }
+    throw new ApiError(res.status, code, detail);
+  }
+  return { body: (await res.json()) as T, etag: res.headers.get('etag') };
+}
+
+export async function fetchPlans(jcode: string): Promise<PlanInfo[]> {
+  return (await getJson<{ plans: PlanInfo[] }>(plansBase(jcode))).plans;
+}
+
+export function fetchPlan(jcode: string, id: number): Promise<PlanInfo> {
+  return getJson<PlanInfo>(`${plansBase(jcode)}/${id}`);
+}
+
+export function fetchPlanGeoJson(jcode: string, id: number, what: 'grids' | 'blocks'): Promise<FeatureCollection> {
+  return getJson<FeatureCollection>(`${plansBase(jcode)}/${id}/${what}.geojson`);
+}
+
+/** One edit with optimistic concurrency: a stale version answers 412 (ApiError status 412). */
+export async function postEdit(jcode: string, id: number, version: number, edit: unknown): Promise<EditResult> {
+  return (await send<EditResult>(`${plansBase(jcode)}/${id}/edits`, { method: 'POST', headers: { 'If-Match': `"${version}"` }, body: JSON.stringify(edit) })).body;
+}
+
+export async function copyPlanToDraft(jcode: string, id: number): Promise<PlanInfo> {
+  return (await send<PlanInfo>(`${plansBase(jcode)}/${id}/copy`, { method: 'POST', body: '{}' })).body;
+}
+
+export async function publishPlan(jcode: string, id: number, version: number): Promise<PlanInfo> {
+  return (await send<PlanInfo>(`${plansBase(jcode)}/${id}/publish`, { method: 'POST', headers: { 'If-Match': `"${version}"` }, body: '{}' })).body;
+}
+
+export async function startPartition(jcode: string, params: { min: number; max: number; seed: number; name?: string }): Promise<JobView> {
+  return (await send<JobView>(plansBase(jcode), { method: 'POST', body: JSON.stringify(params) })).body;
+}
+
+export function fetchJob(id: string): Promise<JobView> {
+  return getJson<JobView>(`/api/jobs/${encodeURIComponent(id)}`);
+}
+
+/** Follow a job's Server-Sent Events until `done`; returns a function that stops listening. */
+export function watchJob(id: string, onEvent: (job: JobView, done: boolean) => void): () => void {
+  const es = new EventSource(`/api/jobs/${encodeURIComponent(id)}/events`);
+  const handle = (done: boolean) => (e: MessageEvent) => {
+    onEvent(JSON.parse(e.data) as JobView, done);
+    if (done) es.close();
+  };
+  es.addEventListener('progress', handle(false) as EventListener);
+  es.addEventListener('done', handle(true) as EventListener);
+  es.onerror = () => {
+    // the stream ended or broke: poll once for the final state
+    es.close();
+    void fetchJob(id).then((j) => onEvent(j, j.finishedAt !== null), () => undefined);
+  };
+  return () => es.close();
+}
+
+export interface PlanDiff {
+  from: number;
+  to: number;
+  blocks: { total: number; moved: number };
+  households: { moved: number; addressPointsMoved: number; total: number };
+  grids: { onlyInFrom: string[]; onlyInTo: string[]; changed: string[] };
+  movedBlocks: FeatureCollection;
+}
+
+export function fetchDiff(jcode: string, id: number, against: number): Promise<PlanDiff> {
+  return getJson<PlanDiff>(`${plansBase(jcode)}/${id}/diff?against=${against}`);
+}
+
+export function fetchBundle(jcode: string, code: string, day?: string, signal?: AbortSignal): Promise<GridBundle> {
+  const q = new URLSearchParams({ jcode });
+  if (day) q.set('day', day);
+  return getJson<GridBundle>(`/api/grids/${encodeURIComponent(code)}/bundle?${q}`, signal);
+}
+
+export function lookupPosition(lon: number, lat: number, crs = 'wgs84'): Promise<LookupAnswer> {
+  return getJson<LookupAnswer>(`/api/lookup?lon=${lon}&lat=${lat}&crs=${encodeURIComponent(crs)}`);
+}
+
+export async function lookupText(q: string, jcode?: string): Promise<AddressHit[]> {
+  const p = new URLSearchParams({ q });
+  if (jcode) p.set('jcode', jcode);
+  return (await getJson<{ matches: AddressHit[] }>(`/api/lookup?${p}`)).matches;
+}
+
+/** One vector tile of our own tile sets (null when the server has none: 204/404). */
+export async function fetchTile(set: string, z: number, x: number, y: number, signal?: AbortSignal): Promise<Uint8Array | null> {
+  const res = await fetch(`/tiles/${encodeURIComponent(set)}/${z}/${x}/${y}.mvt`, { signal });
+  if (res.status === 204 || res.status === 404) return null;
+  if (!res.ok) throw new ApiError(res.status, 'http', `tile ${set}/${z}/${x}/${y}: ${res.status}`);
+  return new Uint8Array(await res.arrayBuffer());
 }

@@ -1,0 +1,104 @@
+/**
+ * Data preparation for the deck.gl grids layer, pure: each grid with a fill colour (distinct neighbours, or
+ * a ramp by a measure), an anchor for its label inside the polygon (turf pointOnFeature), the label text
+ * and whether it is out of the households range. Also counts points (hazards) per grid.
+ */
+import { bbox as turfBbox, booleanPointInPolygon, pointOnFeature } from '@turf/turf';
+import type { Feature, FeatureCollection, MultiPolygon, Point, Polygon, Position } from 'geojson';
+import { colourIndices, GRID_PALETTE } from './grid-colours.ts';
+
+export type RGBA = [number, number, number, number];
+
+export interface GridDatum {
+  code: string;
+  name: string | null;
+  community: string | null;
+  households: number;
+  /** a value per chosen measure (households, hazards …) */
+  measures: Record<string, number>;
+  polygon: Feature<Polygon | MultiPolygon>;
+  fill: RGBA;
+  /** a point inside the grid for its label */
+  anchor: Position;
+  label: string;
+  outOfRange: boolean;
+}
+
+/** '#rrggbb' → [r, g, b, alpha]. */
+export function hexToRgba(hex: string, alpha = 255): RGBA {
+  const n = Number.parseInt(hex.replace('#', ''), 16);
+  return [(n >> 16) & 255, (n >> 8) & 255, n & 255, alpha];
+}
+
+/** A ramp from dark blue through teal and yellow to red (legible on a dark wall), t in [0, 1]. */
+export const MEASURE_RAMP: readonly string[] = ['#1d3b6e', '#1f6f8b', '#2aa198', '#a5c34a', '#f2c14e', '#f07c3c', '#d7263d'];
+
+/** The ramp colour of `value` between `lo` and `hi`. */
+export function rampColour(value: number, lo: number, hi: number, alpha = 200): RGBA {
+  const t = hi > lo ? Math.min(1, Math.max(0, (value - lo) / (hi - lo))) : 0;
+  const k = Math.min(MEASURE_RAMP.length - 1, Math.floor(t * MEASURE_RAMP.length));
+  return hexToRgba(MEASURE_RAMP[k], alpha);
+}
+
+export interface GridDataOptions {
+  /** households range: grids outside it are flagged */
+  min?: number;
+  max?: number;
+  /** colour by this measure (a ramp) instead of distinct neighbour colours */
+  colourBy?: string;
+  /** extra measures per grid code */
+  measures?: Record<string, Record<string, number>>;
+  /** label text of a grid; default its household count */
+  label?: (d: { code: string; households: number }) => string;
+  alpha?: number;
+}
+
+/** Prepare grid features (properties code, name, community, households) for drawing. */
+export function gridData(fc: FeatureCollection, o: GridDataOptions = {}): GridDatum[] {
+  const feats = fc.features.filter((f): f is Feature<Polygon | MultiPolygon> => f.geometry?.type === 'Polygon' || f.geometry?.type === 'MultiPolygon');
+  const idx = colourIndices(feats);
+  const alpha = o.alpha ?? 150;
+  const base = feats.map((f): { code: string; households: number; measures: Record<string, number> } => {
+    const p = f.properties ?? {};
+    const code = String(p.code ?? f.id);
+    const households = Number(p.households) || 0;
+    return { code, households, measures: { households, ...(o.measures?.[code] ?? {}) } };
+  });
+  const values = o.colourBy ? base.map((b) => b.measures[o.colourBy!] ?? 0) : [];
+  const lo = values.length ? Math.min(...values) : 0;
+  const hi = values.length ? Math.max(...values) : 0;
+  return feats.map((f, i) => {
+    const p = f.properties ?? {};
+    const { code, households, measures } = base[i];
+    return {
+      code, households, measures,
+      name: (p.name as string | null) ?? null,
+      community: (p.community as string | null) ?? null,
+      polygon: f,
+      fill: o.colourBy ? rampColour(values[i], lo, hi, alpha) : hexToRgba(GRID_PALETTE[idx[i] % GRID_PALETTE.length], alpha),
+      anchor: pointOnFeature(f).geometry.coordinates,
+      label: o.label ? o.label({ code, households }) : String(households),
+      outOfRange: (o.min !== undefined && households < o.min) || (o.max !== undefined && households > o.max),
+    };
+  });
+}
+
+/** How many points fall in each grid (a point on a shared edge counts for the first grid holding it). */
+export function pointsPerGrid(grids: FeatureCollection, points: FeatureCollection, accept: (f: Feature) => boolean = () => true): Record<string, number> {
+  const polys = grids.features.filter((f): f is Feature<Polygon | MultiPolygon> => f.geometry?.type === 'Polygon' || f.geometry?.type === 'MultiPolygon')
+    .map((f) => ({ code: String(f.properties?.code ?? f.id), f, b: turfBbox(f) }));
+  const out: Record<string, number> = Object.fromEntries(polys.map((p) => [p.code, 0]));
+  for (const pt of points.features) {
+    if (pt.geometry?.type !== 'Point' || !accept(pt)) continue;
+    const [x, y] = (pt.geometry as Point).coordinates;
+    const hit = polys.find((p) => x >= p.b[0] && x <= p.b[2] && y >= p.b[1] && y <= p.b[3] && booleanPointInPolygon([x, y], p.f));
+    if (hit) out[hit.code]++;
+  }
+  return out;
+}
+
+/** The [west, south, east, north] of a collection or feature. */
+export function boundsOf(g: FeatureCollection | Feature): [number, number, number, number] {
+  const b = turfBbox(g);
+  return [b[0], b[1], b[2], b[3]];
+}

@@ -1,0 +1,90 @@
+/**
+ * The map of the four views: MapLibre GL over our own basemap tiles (/tiles/basemap: water, streets,
+ * buildings, boundaries; line and circle layers only, so no glyphs or sprites are needed) with deck.gl on
+ * top (MapboxOverlay). Created once per view; `destroy()` removes the overlay, the map, its listeners and
+ * its WebGL context. The map never fetches data by itself except its basemap tiles.
+ */
+import * as maplibregl from 'maplibre-gl';
+import type { LayerSpecification, StyleSpecification } from 'maplibre-gl';
+import 'maplibre-gl/dist/maplibre-gl.css';
+import workerUrl from 'maplibre-gl/dist/maplibre-gl-worker.mjs?url';
+import { MapboxOverlay } from '@deck.gl/mapbox';
+import type { Layer, PickingInfo } from '@deck.gl/core';
+
+maplibregl.setWorkerUrl(workerUrl);
+
+export interface DeckMapOptions {
+  bounds: [number, number, number, number];
+  dark?: boolean;
+  /** fit padding in px */
+  padding?: number | { top: number; bottom: number; left: number; right: number };
+  /** draw the basemap tiles (default true) */
+  basemap?: boolean;
+  interactive?: boolean;
+  onClick?: (info: PickingInfo) => void;
+}
+
+export interface DeckMap {
+  map: maplibregl.Map;
+  setLayers(layers: Layer[]): void;
+  fit(bounds: [number, number, number, number], animate?: boolean): void;
+  /** resolves when the map has drawn its first complete frame */
+  firstIdle: Promise<void>;
+  destroy(): void;
+}
+
+/** The basemap style from our own tiles; light or dark. */
+export function basemapStyle(origin: string, dark: boolean, withTiles = true): StyleSpecification {
+  const c = dark
+    ? { bg: '#0b1220', water: '#1e4e79', road: '#2c3e57', major: '#3d5a80', building: '#24344d', boundary: '#8fa8c8' }
+    : { bg: '#eef1f3', water: '#4a90d9', road: '#ffffff', major: '#f6bd4f', building: '#9fa8da', boundary: '#455a64' };
+  const layers: LayerSpecification[] = [{ id: 'background', type: 'background', paint: { 'background-color': c.bg } }];
+  const style: StyleSpecification = { version: 8, name: dark ? 'wangge-dark' : 'wangge-light', sources: {}, layers };
+  if (!withTiles) return style;
+  style.sources.basemap = { type: 'vector', tiles: [`${origin}/tiles/basemap/{z}/{x}/{y}.mvt`], minzoom: 8, maxzoom: 16 };
+  layers.push(
+    { id: 'water', type: 'line', source: 'basemap', 'source-layer': 'water', paint: { 'line-color': c.water, 'line-width': ['interpolate', ['linear'], ['zoom'], 12, 2, 17, 10] } },
+    { id: 'streets-casing', type: 'line', source: 'basemap', 'source-layer': 'streets', filter: ['in', ['get', 'kind'], ['literal', ['motorway', 'primary', 'secondary', 'tertiary', 'residential']]],
+      layout: { 'line-join': 'round', 'line-cap': 'round' }, paint: { 'line-color': dark ? '#050a14' : '#b0bec5', 'line-width': ['interpolate', ['linear'], ['zoom'], 12, 1.5, 17, 9] } },
+    { id: 'streets', type: 'line', source: 'basemap', 'source-layer': 'streets', layout: { 'line-join': 'round', 'line-cap': 'round' },
+      paint: { 'line-color': ['match', ['get', 'kind'], ['motorway', 'primary'], c.major, 'river', c.water, c.road], 'line-width': ['interpolate', ['linear'], ['zoom'], 12, 0.8, 17, 6] } },
+    { id: 'buildings', type: 'circle', source: 'basemap', 'source-layer': 'buildings', minzoom: 14,
+      paint: { 'circle-color': c.building, 'circle-radius': ['interpolate', ['linear'], ['zoom'], 14, 1.5, 18, 5], 'circle-opacity': 0.7 } },
+    { id: 'boundaries', type: 'line', source: 'basemap', 'source-layer': 'boundaries', filter: ['!=', ['get', 'level'], 'community'],
+      paint: { 'line-color': c.boundary, 'line-width': 2.5, 'line-dasharray': [4, 2] } },
+  );
+  return style;
+}
+
+export function createDeckMap(container: HTMLElement, o: DeckMapOptions): DeckMap {
+  const map = new maplibregl.Map({
+    container,
+    style: basemapStyle(location.origin, o.dark ?? false, o.basemap ?? true),
+    bounds: o.bounds,
+    fitBoundsOptions: { padding: o.padding ?? 30 },
+    attributionControl: false,
+    maxZoom: 19,
+    dragRotate: false,
+    pitchWithRotate: false,
+    interactive: o.interactive ?? true,
+    fadeDuration: 0,
+  });
+  map.touchZoomRotate.disableRotation();
+  if (o.interactive ?? true) {
+    map.addControl(new maplibregl.NavigationControl({ showCompass: false }), 'top-left');
+    map.addControl(new maplibregl.ScaleControl({ unit: 'metric' }), 'bottom-left');
+  }
+  const overlay = new MapboxOverlay({ interleaved: false, layers: [], onClick: o.onClick ? (info) => { o.onClick!(info); } : undefined });
+  map.addControl(overlay);
+  const firstIdle = new Promise<void>((resolve) => map.once('idle', () => resolve()));
+  return {
+    map,
+    setLayers(layers) { overlay.setProps({ layers }); },
+    fit(b, animate = true) { map.fitBounds(b, { padding: o.padding ?? 30, animate, duration: animate ? 1500 : 0 }); },
+    firstIdle,
+    destroy() {
+      overlay.finalize();
+      map.remove();
+    },
+  };
+}

@@ -1,0 +1,34 @@
+/** Pieces shared by the views: the jurisdiction to show, the header with navigation and language switch. */
+import { fetchJurisdictions, type JurisdictionNode } from '../api-client.ts';
+import { button, el } from '../dom.ts';
+import { t } from '../i18n.ts';
+import type { ViewContext } from './view.ts';
+
+/** The jurisdiction asked for by `?jcode=`, else the first loaded; null when none is loaded. */
+export async function pickJurisdiction(query: URLSearchParams): Promise<JurisdictionNode | null> {
+  const list = await fetchJurisdictions();
+  const want = query.get('jcode');
+  return list.find((j) => j.jcode === want) ?? list[0] ?? null;
+}
+
+/** Every community node under a jurisdiction node. */
+export function communitiesOf(j: JurisdictionNode): JurisdictionNode[] {
+  const out: JurisdictionNode[] = [];
+  const walk = (n: JurisdictionNode) => {
+    if (n.level === 'community') out.push(n);
+    n.children.forEach(walk);
+  };
+  walk(j);
+  return out;
+}
+
+/** A header: title, and the language switch. */
+export function header(ctx: ViewContext, title: string, cls = 'view-head'): HTMLElement {
+  const h = el('header', cls);
+  h.append(el('h1', undefined, title), button(t('switchLang'), ctx.switchLang, 'lang-switch'));
+  return h;
+}
+
+export function errorBox(root: HTMLElement, message: string): void {
+  root.append(el('p', 'message message-error', `${t('loadFailed')}: ${message}`));
+}
