@@ -33,7 +33,13 @@ import { tilesRouter } from './routes/tiles.ts';
 import { openapiRouter } from './routes/openapi.ts';
 import { JobRunner } from './jobs/job-runner.ts';
 import { LayerVersions } from './tiles/layer-versions.ts';
-import { anonymous } from './request-user.ts';
+import { requestUser } from './request-user.ts';
+import { loadAuthConfig, type AuthConfig } from './auth/auth-config.ts';
+import { corsAllowList } from './auth/cors.ts';
+import { sessionRouter } from './routes/session.ts';
+import { residentsRouter } from './routes/residents.ts';
+import { auditRouter } from './routes/audit.ts';
+import { writeGuard } from './auth/write-guard.ts';
 
 /** How long stop() lets running requests finish before cutting their connections. */
 const STOP_GRACE_MS = 5_000;
@@ -54,6 +60,8 @@ export interface AppOptions {
   uploadLimitBytes?: number;
   /** the job runner (default: a new one over the database) */
   jobs?: JobRunner;
+  /** accounts and privacy settings (default: from the environment, api/auth/auth-config.ts) */
+  auth?: Partial<AuthConfig>;
 }
 
 /** The Content-Security-Policy: only our own origin; no inline scripts or styles, no eval. */
@@ -134,17 +142,23 @@ export function createExpressApp(database: Database, log: Logger, opts: AppOptio
     strictTransportSecurity: false,
   }));
   app.use(requestLog(log));
+  const auth: Readonly<AuthConfig> = { ...loadAuthConfig(), ...opts.auth };
+  app.use(['/api', '/ogc', '/tiles'], corsAllowList(auth.corsOrigins));
   // grid layers sent for validation are larger than ordinary JSON bodies
   app.use(['/api/jurisdictions/:jcode/validate'], express.json({ limit: VALIDATE_BODY_LIMIT, type: ['application/json', 'application/geo+json'] }));
   app.use('/api', express.json({ limit: opts.jsonLimit ?? '1mb' }));
-  // the per-request user: anonymous until accounts and roles (issue 7) replace this middleware
-  app.use(['/api', '/ogc', '/tiles'], anonymous);
+  // the per-request user from `Authorization: Bearer <token>` (null: anonymous)
+  app.use(['/api', '/ogc', '/tiles'], requestUser(database.db));
 
   const ctx: RouteContext = {
     db: database.db, caps: database.caps, version: packageVersion(), log, jobs,
     layerVersions: new LayerVersions(database.db), uploadLimitBytes: opts.uploadLimitBytes ?? 50 * 1024 * 1024,
   };
   app.use(healthRouter(ctx));
+  app.use(sessionRouter(ctx, auth));
+  app.use(residentsRouter(ctx, auth));
+  app.use(auditRouter(ctx));
+  app.use(writeGuard(auth.writesRequireLogin));
   app.use(jurisdictionsRouter(ctx));
   app.use(layersRouter(ctx));
   app.use(plansRouter(ctx));

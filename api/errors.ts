@@ -70,6 +70,8 @@ function fromBodyParser(e: unknown): WanggeError | null {
   const t = (e as { type?: unknown })?.type;
   if (t === 'entity.too.large') return new WanggeError('too_large', 'the request body is larger than the limit', { parameter: 'body' });
   if (t === 'entity.parse.failed') return new WanggeError('bad_request', 'the request body is not valid JSON', { parameter: 'body' });
+  // a malformed percent-encoding in the path (express's router throws a URIError with status 400)
+  if (e instanceof URIError) return new WanggeError('bad_request', 'the request path has a malformed percent-encoding', { parameter: 'path' });
   if ((typeof t === 'string' && t.startsWith('encoding.')) || t === 'charset.unsupported') {
     return new WanggeError('bad_request', 'the request body has an unsupported encoding', { parameter: 'body' });
   }

@@ -5,6 +5,7 @@
 import { OGC_LIMIT_DEFAULT, OGC_LIMIT_MAX } from './routes/ogc.ts';
 import { TILE_SET_NAMES } from './tiles/tile-layers.ts';
 import { LAYER_NAMES } from './repos/layers.ts';
+import { AUTH_PATHS } from './auth/openapi-auth.ts';
 
 type Obj = Record<string, unknown>;
 
@@ -37,6 +38,7 @@ export function openApiDocument(version: string): Obj {
     servers: [{ url: '/' }],
     tags: [{ name: 'service' }, { name: 'jurisdictions' }, { name: 'plans' }, { name: 'jobs' }, { name: 'grids' }, { name: 'ogc' }, { name: 'tiles' }],
     paths: {
+      ...AUTH_PATHS,
       '/api/health': { get: { tags: ['service'], summary: 'engine, capabilities, versions', responses: { 200: json('ok') } } },
       '/api/openapi.json': { get: { tags: ['service'], summary: 'this document', responses: { 200: json('OpenAPI 3.0 document') } } },
       '/api/jurisdictions': { get: { tags: ['jurisdictions'], summary: 'loaded jurisdictions with their townships and communities nested', responses: { 200: json('forest') } } },
@@ -168,6 +170,7 @@ export function openApiDocument(version: string): Obj {
       },
     },
     components: {
+      securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'token from POST /api/session' } },
       schemas: {
         Problem: {
           type: 'object', required: ['type', 'title', 'status', 'code', 'detail'],

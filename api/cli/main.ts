@@ -11,6 +11,7 @@ import { registerMerge } from './commands/merge.ts';
 import { registerServe } from './commands/serve.ts';
 import { registerValidate } from './commands/validate.ts';
 import { registerRepair } from './commands/repair.ts';
+import { registerUser } from './commands/user.ts';
 
 export function buildProgram(): Command {
   const program = new Command('wangge')
@@ -26,6 +27,7 @@ export function buildProgram(): Command {
   registerServe(program);
   registerValidate(program);
   registerRepair(program);
+  registerUser(program);
   program.addHelpText('after', `
 Environment: DATABASE_URL (server engine; embedded PGlite otherwise), WANGGE_DATA_DIR, PORT, LOG_LEVEL.
 Exit codes: 0 done, 1 internal failure, 2 bad input (the message names file/feature/parameter), 3 not found, 4 conflict.`);

@@ -5,6 +5,7 @@ import { openTestDatabase, tableCounts, testEngines } from '../../data/db/test-e
 import type { Database } from '../../data/db/connect.ts';
 import { loadTinyTown, TINY } from '../test/tiny-town.ts';
 import { expectProblem, readEvents, startTestServer, waitForJob, type TestServer } from '../test/http.ts';
+import { asPlanner, bearer } from '../auth/test-people.ts';
 
 const J = TINY.jcode;
 const URL_ = `/api/jurisdictions/${J}/imports`;
@@ -24,18 +25,20 @@ const cameras = JSON.stringify({
 describe.each(testEngines())('imports by upload on the %s engine', (engine) => {
   let database: Database;
   let s: TestServer;
+  let token: string;
 
   beforeAll(async () => {
     database = await openTestDatabase(engine);
     await loadTinyTown(database.db);
-    s = await startTestServer(database, { uploadLimitBytes: 64 * 1024 });
+    // with WRITES_REQUIRE_LOGIN imports need a planner or admin account (issue 7): every post carries a planner's token
+    ({ server: s, token } = await asPlanner(database.db, await startTestServer(database, { uploadLimitBytes: 64 * 1024, auth: { writesRequireLogin: true } })));
   });
   afterAll(async () => {
     await s?.app.stop();
     await database?.close();
   });
 
-  const upload = (body: FormData, url = URL_) => fetch(`${s.base}${url}`, { method: 'POST', body });
+  const upload = (body: FormData, url = URL_) => fetch(`${s.base}${url}`, { method: 'POST', body, headers: bearer(token) });
 
   it('imports an uploaded layer as a job', async () => {
     const before = await tableCounts(database.db);

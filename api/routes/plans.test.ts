@@ -7,6 +7,7 @@ import { openTestDatabase, testEngines } from '../../data/db/test-engines.ts';
 import type { Database } from '../../data/db/connect.ts';
 import { loadTinyTown, TINY } from '../test/tiny-town.ts';
 import { expectProblem, readEvents, startTestServer, waitForJob, type TestServer } from '../test/http.ts';
+import { asPlanner } from '../auth/test-people.ts';
 
 const J = TINY.jcode;
 const P = `/api/jurisdictions/${J}/plans`;
@@ -21,7 +22,8 @@ describe.each(testEngines())('plans and jobs on the %s engine', (engine) => {
   beforeAll(async () => {
     database = await openTestDatabase(engine);
     await loadTinyTown(database.db);
-    s = await startTestServer(database);
+    // with WRITES_REQUIRE_LOGIN plan writes need a planner or admin account (issue 7): every post carries a planner's token
+    s = (await asPlanner(database.db, await startTestServer(database, { auth: { writesRequireLogin: true } }))).server;
   });
   afterAll(async () => {
     await s?.app.stop();

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { cliConfig, openCliDatabase, stderrProgress } from '../context.ts';
 import { WanggeApp } from '../../app.ts';
 import { bootstrapDemo } from '../../bootstrap.ts';
+import { createDemoAccounts } from '../../auth/demo-accounts.ts';
 import { buildWebBundle, webBundleExists } from '../../web-bundle.ts';
 import { WanggeError } from '../../../spatial/errors.ts';
 import type { Database } from '../../../data/db/connect.ts';
@@ -65,6 +66,10 @@ export function registerServe(program: Command): void {
           const r = await bootstrapDemo(db.db, config, progress);
           progress.stop();
           if (r.loaded) process.stderr.write(`sample town loaded: jurisdiction ${r.jcode}, published plan ${r.planId}\n`);
+          // demo accounts with random passwords, shown once (stdout) and never stored in clear
+          for (const a of await createDemoAccounts(db.db)) {
+            process.stdout.write(`demo account ${a.name} (${a.role}${a.grids.length ? ` ${a.grids.join(',')}` : ''}) password: ${a.password}\n`);
+          }
         }
         app = new WanggeApp(config, db);
         // until here a signal ends the process the default way (the loads are single transactions)

@@ -1,0 +1,43 @@
+/**
+ * Settings of accounts and privacy, from the environment (documented keys):
+ *   CORS_ORIGINS        comma-separated origins allowed to call the API from a browser (default none)
+ *   H3_MIN_HOUSEHOLDS   k: H3 cells with fewer households are suppressed (default 5)
+ *   SESSION_HOURS       lifetime of a login token (default 12)
+ *   LOGIN_MAX_FAILURES  failed logins per name and address within LOGIN_WINDOW_MINUTES before 429 (default 10 / 15)
+ *   WRITES_REQUIRE_LOGIN  1: creating, editing, copying and publishing plans and imports need a planner or admin
+ *                       account (api/auth/write-guard.ts). Default 0 until the web app sends a bearer token
+ *                       (web/src/api-client.ts has no login yet); production deployments should set 1.
+ */
+import { ConfigError } from '../config.ts';
+
+export interface AuthConfig {
+  corsOrigins: string[];
+  h3MinHouseholds: number;
+  sessionHours: number;
+  loginMaxFailures: number;
+  loginWindowMinutes: number;
+  writesRequireLogin: boolean;
+}
+
+function int(env: NodeJS.ProcessEnv, name: string, dflt: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return dflt;
+  const v = Number(raw);
+  if (!Number.isInteger(v) || v < min || v > max) throw new ConfigError(`${name}=${raw}: expected an integer from ${min} to ${max}`);
+  return v;
+}
+
+export function loadAuthConfig(env: NodeJS.ProcessEnv = process.env): Readonly<AuthConfig> {
+  const origins = (env.CORS_ORIGINS ?? '').split(',').map((s) => s.trim()).filter((s) => s !== '');
+  for (const o of origins) {
+    if (!/^https?:\/\/[^/\s]+$/.test(o)) throw new ConfigError(`CORS_ORIGINS: ${o} is not an origin such as https://example.org`);
+  }
+  return Object.freeze({
+    corsOrigins: origins,
+    h3MinHouseholds: int(env, 'H3_MIN_HOUSEHOLDS', 5, 1, 10_000),
+    sessionHours: int(env, 'SESSION_HOURS', 12, 1, 24 * 30),
+    loginMaxFailures: int(env, 'LOGIN_MAX_FAILURES', 10, 1, 1000),
+    loginWindowMinutes: int(env, 'LOGIN_WINDOW_MINUTES', 15, 1, 24 * 60),
+    writesRequireLogin: int(env, 'WRITES_REQUIRE_LOGIN', 0, 0, 1) === 1,
+  });
+}
