@@ -4,9 +4,9 @@
  *   H3_MIN_HOUSEHOLDS   k: H3 cells with fewer households are suppressed (default 5)
  *   SESSION_HOURS       lifetime of a login token (default 12)
  *   LOGIN_MAX_FAILURES  failed logins per name and address within LOGIN_WINDOW_MINUTES before 429 (default 10 / 15)
- *   WRITES_REQUIRE_LOGIN  1: creating, editing, copying and publishing plans and imports need a planner or admin
- *                       account (api/auth/write-guard.ts). Default 0 until the web app sends a bearer token
- *                       (web/src/api-client.ts has no login yet); production deployments should set 1.
+ *   WRITES_REQUIRE_LOGIN  1 (default): creating, editing, copying and publishing plans and imports need a planner
+ *                       or admin account (api/auth/write-guard.ts); the web app asks for a login when a change
+ *                       needs one. 0 only for a trusted single-user setup.
  */
 import { ConfigError } from '../config.ts';
 
@@ -38,6 +38,6 @@ export function loadAuthConfig(env: NodeJS.ProcessEnv = process.env): Readonly<A
     sessionHours: int(env, 'SESSION_HOURS', 12, 1, 24 * 30),
     loginMaxFailures: int(env, 'LOGIN_MAX_FAILURES', 10, 1, 1000),
     loginWindowMinutes: int(env, 'LOGIN_WINDOW_MINUTES', 15, 1, 24 * 60),
-    writesRequireLogin: int(env, 'WRITES_REQUIRE_LOGIN', 0, 0, 1) === 1,
+    writesRequireLogin: int(env, 'WRITES_REQUIRE_LOGIN', 1, 0, 1) === 1,
   });
 }

@@ -24,8 +24,38 @@ export class ApiError extends Error {
   }
 }
 
+const TOKEN_KEY = 'wangge.token';
+
+/** The login token of this browser tab, if any. */
+export function sessionToken(): string | null {
+  try {
+    return globalThis.sessionStorage?.getItem(TOKEN_KEY) ?? null;
+  } catch {
+    return null;
+  }
+}
+
+function authHeaders(): Record<string, string> {
+  const t = sessionToken();
+  return t ? { authorization: `Bearer ${t}` } : {};
+}
+
+/** Log in: the token is kept for this tab only (sessionStorage), never in a cookie. */
+export async function login(name: string, password: string): Promise<void> {
+  const res = await fetch('/api/session', { method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json' }, body: JSON.stringify({ name, password }) });
+  if (!res.ok) throw new ApiError(res.status, 'unauthorized', 'login failed');
+  const { token } = (await res.json()) as { token: string };
+  globalThis.sessionStorage?.setItem(TOKEN_KEY, token);
+}
+
+/** Asked when a request needs a login: shows the login dialog; resolves once logged in, rejects on cancel. */
+let loginPrompt: (() => Promise<void>) | null = null;
+export function setLoginPrompt(fn: () => Promise<void>): void {
+  loginPrompt = fn;
+}
+
 async function getJson<T>(url: string, signal?: AbortSignal): Promise<T> {
-  const res = await fetch(url, { signal, headers: { accept: 'application/json, application/geo+json' } });
+  const res = await fetch(url, { signal, headers: { accept: 'application/json, application/geo+json', ...authHeaders() } });
   if (!res.ok) {
     let code = 'http';
     let detail = `${res.status} ${res.statusText}`;
@@ -126,8 +156,12 @@ export interface GridBundle {
 
 const plansBase = (jcode: string) => `/api/jurisdictions/${encodeURIComponent(jcode)}/plans`;
 
-async function send<T>(url: string, init: RequestInit): Promise<{ body: T; etag: string | null }> {
-  const res = await fetch(url, { ...init, headers: { accept: 'application/json', 'content-type': 'application/json', ...(init.headers ?? {}) } });
+async function send<T>(url: string, init: RequestInit, retried = false): Promise<{ body: T; etag: string | null }> {
+  const res = await fetch(url, { ...init, headers: { accept: 'application/json', 'content-type': 'application/json', ...authHeaders(), ...(init.headers ?? {}) } });
+  if ((res.status === 401 || res.status === 403) && !retried && loginPrompt && (res.status === 401 || !sessionToken())) {
+    await loginPrompt();
+    return send<T>(url, init, true);
+  }
   if (!res.ok) {
     let code = 'http';
     let detail = `${res.status} ${res.statusText}`;

@@ -142,6 +142,13 @@ const zh = {
   'role.leader': '网格长',
   'role.member': '网格员',
   'role.other': '协管员',
+  'login.title': '登录',
+  'login.hint': '此操作需要规划员或管理员账号',
+  'login.name': '用户名',
+  'login.password': '密码',
+  'login.submit': '登录',
+  'login.cancel': '取消',
+  'login.failed': '用户名或密码错误',
 } as const;
 
 export type I18nKey = keyof typeof zh;
@@ -281,6 +288,13 @@ const en: Record<I18nKey, string> = {
   'role.leader': 'Grid leader',
   'role.member': 'Grid worker',
   'role.other': 'Assistant',
+  'login.title': 'Log in',
+  'login.hint': 'This needs a planner or administrator account',
+  'login.name': 'User name',
+  'login.password': 'Password',
+  'login.submit': 'Log in',
+  'login.cancel': 'Cancel',
+  'login.failed': 'Wrong user name or password',
 };
 
 export const DICTIONARIES: Readonly<Record<Lang, Readonly<Record<I18nKey, string>>>> = { 'zh-CN': zh, en };

@@ -12,6 +12,7 @@ import { mountWallView } from './views/wall-view.ts';
 import { mountMeView } from './views/me-view.ts';
 import { mountGridView } from './views/grid-view.ts';
 import type { Unmount, ViewContext } from './views/view.ts';
+import { installLoginDialog } from './login-dialog.ts';
 
 let unmount: Unmount | null = null;
 
@@ -52,6 +53,7 @@ function mount(): void {
 }
 
 setLang(initialLang(location.search, storedLang()), false);
+installLoginDialog();
 window.addEventListener('popstate', mount);
 window.addEventListener('pagehide', () => unmount?.(), { once: true });
 mount();

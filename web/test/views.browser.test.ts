@@ -17,6 +17,7 @@ import { REPO_ROOT, WanggeApp } from '../../api/app.ts';
 import { buildWebBundle } from '../../api/web-bundle.ts';
 import { generateTown, loadTown } from '../../data/generator/index.ts';
 import { partitionJurisdiction, publishPlan } from '../../spatial/partition/index.ts';
+import { createUser } from '../../api/auth/users.ts';
 import { applyEdit, blockAdjacency, neighbourGrids, planStateFrom, validatePlan } from '../layers/plan-state.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -70,7 +71,11 @@ describe('the four views in headless Chromium', () => {
     app = new WanggeApp(loadConfig({ PORT: '0', LOG_LEVEL: 'silent' }), database, { webDir });
     await app.start();
     base = `http://127.0.0.1:${app.port}`;
-    const copy = await fetch(`${base}/api/jurisdictions/${JCODE}/plans/${s.planId}/copy`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+    // changes need a planner's account (issue 7): log in through the API; the pages get the same token
+    await createUser(database.db, { name: 'test-planner', role: 'planner', grids: [], password: 'planner password 1' });
+    const session = await fetch(`${base}/api/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'test-planner', password: 'planner password 1' }) });
+    const { token } = (await session.json()) as { token: string };
+    const copy = await fetch(`${base}/api/jurisdictions/${JCODE}/plans/${s.planId}/copy`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: '{}' });
     draftId = (await copy.json()).id;
     profile = mkdtempSync(path.join(os.tmpdir(), 'wangge-chromium-'));
     context = await chromium.launchPersistentContext(profile, {
@@ -78,6 +83,7 @@ describe('the four views in headless Chromium', () => {
       args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
         '--disable-component-update', '--disable-sync', '--use-gl=swiftshader', '--enable-unsafe-swiftshader', '--use-angle=swiftshader'],
     });
+    await context.addInitScript((tok: string) => { sessionStorage.setItem('wangge.token', tok); }, token);
     context.on('request', (r) => { requests.push(r.url()); });
     blank = await context.newPage();
     mkdirSync(RESULTS, { recursive: true });
