@@ -61,6 +61,22 @@ export function openApiDocument(version: string): Obj {
       '/api/jurisdictions/{jcode}/plans/{planId}': { get: { tags: ['plans'], summary: 'one plan (ETag: its version)', parameters: [jcodeP, planIdP], responses: { 200: json('plan', ref('Plan'), etag), ...errors } } },
       '/api/jurisdictions/{jcode}/plans/{planId}/grids.geojson': { get: { tags: ['plans'], summary: 'grids of a plan', parameters: [jcodeP, planIdP], responses: { 200: geojson('grids'), ...errors } } },
       '/api/jurisdictions/{jcode}/plans/{planId}/blocks.geojson': { get: { tags: ['plans'], summary: 'blocks of a plan with their grid (what edits move)', parameters: [jcodeP, planIdP], responses: { 200: geojson('blocks'), ...errors } } },
+      '/api/jurisdictions/{jcode}/plans/{planId}/export.{format}': {
+        get: {
+          tags: ['plans'], summary: 'grids of a plan as a file to download: GeoJSON, GeoPackage (table grids), zipped Shapefile (UTF-8 .dbf) or KML',
+          parameters: [jcodeP, planIdP, p('format', 'file format', { type: 'string', enum: ['geojson', 'gpkg', 'shp.zip', 'kml'] })],
+          responses: {
+            200: {
+              description: 'the file (Content-Disposition: attachment)',
+              content: {
+                'application/geo+json': { schema: ref('FeatureCollection') }, 'application/geopackage+sqlite3': { schema: { type: 'string', format: 'binary' } },
+                'application/zip': { schema: { type: 'string', format: 'binary' } }, 'application/vnd.google-earth.kml+xml': { schema: { type: 'string' } },
+              },
+            },
+            ...errors,
+          },
+        },
+      },
       '/api/jurisdictions/{jcode}/plans/{planId}/diff': {
         get: {
           tags: ['plans'], summary: 'blocks and households that changed grid from plan `against` to this plan; moved blocks as GeoJSON',

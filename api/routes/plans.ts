@@ -4,6 +4,7 @@
  *   POST   …/plans                         start a partition job {min, max, seed, name} → 202 + Location of the job
  *   GET    …/plans/{planId}                one plan; ETag "<version>"
  *   GET    …/plans/{planId}/grids.geojson  its grids;  GET …/blocks.geojson  its blocks (what edits move)
+ *   GET    …/plans/{planId}/export.{geojson|gpkg|shp.zip|kml}  its grids as a file to download
  *   GET    …/plans/{planId}/diff?against=  blocks and households that changed grid from plan `against`
  *   POST   …/plans/{planId}/edits          {op: move|split|merge, …} with If-Match: "<version>" (drafts only)
  *   POST   …/plans/{planId}/copy           a new draft copy of the plan
@@ -15,6 +16,7 @@ import { partitionJurisdiction, publishPlan } from '../../spatial/partition/inde
 import { jurisdictionExists } from '../repos/jurisdictions.ts';
 import { copyPlan, diffPlans, listPlans, planBlocksGeoJson, planGridsGeoJson, requirePlan, type PlanInfo } from '../repos/plans.ts';
 import { editPlan, parseEdit } from '../repos/plan-edits.ts';
+import { EXPORT_FORMATS, exportPlan, isExportFormat } from '../export/plan-export.ts';
 import { idParam, ifMatchVersion, intValue, jcodeParam } from './query-params.ts';
 import { jobLinks } from './jobs.ts';
 import type { RouteContext } from './context.ts';
@@ -84,6 +86,14 @@ export function plansRouter(ctx: RouteContext): Router {
     const p = await plan(req);
     const body = await planBlocksGeoJson(db, p.jcode, p.id);
     res.set('ETag', `"${p.id}.${p.version}.blocks"`).set('Cache-Control', 'no-cache').type('application/geo+json').send(body);
+  });
+
+  r.get(`${BASE}/:planId/export.:format`, async (req, res) => {
+    const p = await plan(req);
+    const format = req.params.format;
+    if (!isExportFormat(format)) throw new WanggeError('not_found', `no export format ${JSON.stringify(format)} (formats: ${EXPORT_FORMATS.join(', ')})`, { parameter: 'format' });
+    const out = await exportPlan(db, p.jcode, p.id, format, p.name);
+    res.set('ETag', `"${p.id}.${p.version}.${format}"`).set('Cache-Control', 'no-cache').attachment(out.filename).type(out.contentType).send(out.body);
   });
 
   r.get(`${BASE}/:planId/diff`, async (req, res) => {

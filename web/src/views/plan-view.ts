@@ -4,7 +4,7 @@
  * selection into a new grid or merge two grids. Each edit is applied locally first (live recount and
  * validation, plan-state.ts), then sent with If-Match; the server's answer is the truth (a 412 reloads the
  * plan and says so). Undo/redo replay inverse edits. A new partition runs as a job followed over SSE;
- * two versions compare with their moved blocks drawn; publish; export GeoJSON and KML.
+ * two versions compare with their moved blocks drawn; publish; export GeoJSON, GeoPackage, zipped Shapefile and KML (server files).
  */
 import type { PickingInfo } from '@deck.gl/core';
 import type { FeatureCollection } from 'geojson';
@@ -13,7 +13,7 @@ import {
   type PlanDiff, type PlanInfo,
 } from '../api-client.ts';
 import { createDeckMap, type DeckMap } from '../deck-map.ts';
-import { button, download, el } from '../dom.ts';
+import { button, el } from '../dom.ts';
 import { formatCount, t } from '../i18n.ts';
 import { GridsDeckLayer } from '../../layers/grids-deck-layer.ts';
 import { BlocksDeckLayer } from '../../layers/blocks-deck-layer.ts';
@@ -22,7 +22,6 @@ import {
   applyEdit, blockAdjacency, inverseEdit, neighbourGrids, neighbourGridsOfGrid, planStateFrom, validatePlan, withServerCounts,
   type PlanEdit, type PlanState,
 } from '../../layers/plan-state.ts';
-import { toGeoJsonText, toKml } from '../../layers/export-kml.ts';
 import { header, pickJurisdiction } from './common.ts';
 import type { Unmount, ViewContext } from './view.ts';
 
@@ -210,9 +209,14 @@ export function mountPlanView(ctx: ViewContext): Unmount {
 
     // ---- export
     const ex = el('div', 'btn-row plan-export');
-    ex.append(el('span', 'hint', `${t('plan.export')}:`),
-      button('GeoJSON', () => download(`plan-${planId}.geojson`, toGeoJsonText(grids), 'application/geo+json'), 'btn export-geojson'),
-      button('KML', () => download(`plan-${planId}.kml`, toKml(grids, plan!.name), 'application/vnd.google-earth.kml+xml'), 'btn export-kml'));
+    ex.append(el('span', 'hint', `${t('plan.export')}:`));
+    // server-side files of the stored plan (every edit is saved before it shows): GET …/export.{format}
+    for (const [label, ext, cls] of [['GeoJSON', 'geojson', 'geojson'], ['GeoPackage', 'gpkg', 'gpkg'], ['Shapefile', 'shp.zip', 'shp'], ['KML', 'kml', 'kml']]) {
+      const a = el('a', `btn export-${cls}`, label);
+      a.href = `/api/jurisdictions/${encodeURIComponent(jcode)}/plans/${planId}/export.${ext}`;
+      a.download = `plan-${planId}.${ext}`;
+      ex.append(a);
+    }
     panel.append(ex);
 
     // ---- grids list (live counts)
