@@ -154,6 +154,9 @@ export function createExpressApp(database: Database, log: Logger, opts: AppOptio
     db: database.db, caps: database.caps, version: packageVersion(), log, jobs,
     layerVersions: new LayerVersions(database.db), uploadLimitBytes: opts.uploadLimitBytes ?? 50 * 1024 * 1024,
   };
+  // the hot read-only paths first (tiles for the wall, lookup for phones): fewer layers to walk per request
+  app.use(tilesRouter(ctx));
+  app.use(gridsLookupRouter(ctx));
   app.use(healthRouter(ctx));
   app.use(sessionRouter(ctx, auth));
   app.use(residentsRouter(ctx, auth));
@@ -165,10 +168,8 @@ export function createExpressApp(database: Database, log: Logger, opts: AppOptio
   app.use(jobsRouter(ctx));
   app.use(importsRouter(ctx));
   app.use(validateRouter(ctx));
-  app.use(gridsLookupRouter(ctx));
   app.use(openapiRouter());
   app.use(ogcRouter(ctx));
-  app.use(tilesRouter(ctx));
   app.use(['/api', '/ogc', '/tiles'], apiNotFound);
 
   app.use(...webBundle(opts.webDir === undefined ? DEFAULT_WEB_DIR : opts.webDir));

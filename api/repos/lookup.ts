@@ -22,20 +22,8 @@ interface Row { places: string | null; grid: string | null; staff: string | null
 
 /** The places and grid at WGS-84 [lon, lat]; null when no loaded jurisdiction holds the position. */
 export async function lookupPosition(db: Kysely<DB>, lon: number, lat: number): Promise<LookupAnswer | null> {
-  const { rows } = await sql<Row>`
-    WITH pt AS (SELECT ST_SetSRID(ST_MakePoint(${lon}::float8, ${lat}::float8), 4326) AS g),
-    js AS (SELECT j.jcode, j.code, j.name, j.level FROM jurisdictions j, pt WHERE j.geom && pt.g AND ST_Intersects(j.geom, pt.g)),
-    gr AS (
-      SELECT g.jcode, g.code, g.name, g.households, g.plan_id AS "planId", g.community_code AS "communityCode"
-      FROM grids g JOIN grid_plans p ON p.jcode = g.jcode AND p.id = g.plan_id AND p.status = 'published', pt
-      WHERE g.jcode IN (SELECT jcode FROM js) AND g.geom && pt.g AND ST_Intersects(g.geom, pt.g)
-      ORDER BY ST_Contains(g.geom, pt.g) DESC, g.code LIMIT 1),
-    st AS (
-      SELECT s.name, s.role, s.department, s.phone FROM grid_staff s JOIN gr ON s.jcode = gr.jcode AND s.grid_code = gr.code
-      ORDER BY CASE s.role WHEN 'leader' THEN 0 WHEN 'member' THEN 1 ELSE 2 END, s.id)
-    SELECT (SELECT json_agg(json_build_object('jcode', jcode, 'code', code, 'name', name, 'level', level)) FROM js)::text AS places,
-      (SELECT json_build_object('code', code, 'name', name, 'households', households, 'planId', "planId", 'communityCode', "communityCode") FROM gr)::text AS grid,
-      (SELECT json_agg(json_build_object('name', name, 'role', role, 'department', department, 'phone', phone)) FROM st)::text AS staff`.execute(db);
+  // the statement lives in wangge_lookup() (migrations/20261203T0100-lookup-function.ts): planned once per connection
+  const { rows } = await sql<Row>`SELECT places, grid, staff FROM wangge_lookup(${lon}::float8, ${lat}::float8)`.execute(db);
   const r = rows[0];
   const places = (r?.places ? JSON.parse(r.places) : []) as Array<PlaceRef & { jcode: string; level: string }>;
   const top = places.find((p) => p.code === p.jcode) ?? null;
