@@ -136,6 +136,14 @@ export function createExpressApp(database: Database, log: Logger, opts: AppOptio
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', 'strong');
+  const ctx: RouteContext = {
+    db: database.db, caps: database.caps, version: packageVersion(), log, jobs,
+    layerVersions: new LayerVersions(database.db), uploadLimitBytes: opts.uploadLimitBytes ?? 50 * 1024 * 1024,
+  };
+  // vector tiles are the wall screen's hot path: binary, public (no personal data, no login), so they are served
+  // ahead of the page-oriented middleware with only the headers a tile needs; errors still end as problem+json
+  app.use('/tiles', (_req, res, next) => { res.set('X-Content-Type-Options', 'nosniff').set('Cross-Origin-Resource-Policy', 'same-origin'); next(); });
+  app.use(tilesRouter(ctx));
   app.use(helmet({
     contentSecurityPolicy: { useDefaults: false, directives: { ...CSP_DIRECTIVES } },
     // served over plain HTTP on intranets and localhost: HSTS would lock browsers out
@@ -150,12 +158,7 @@ export function createExpressApp(database: Database, log: Logger, opts: AppOptio
   // the per-request user from `Authorization: Bearer <token>` (null: anonymous)
   app.use(['/api', '/ogc', '/tiles'], requestUser(database.db));
 
-  const ctx: RouteContext = {
-    db: database.db, caps: database.caps, version: packageVersion(), log, jobs,
-    layerVersions: new LayerVersions(database.db), uploadLimitBytes: opts.uploadLimitBytes ?? 50 * 1024 * 1024,
-  };
-  // the hot read-only paths first (tiles for the wall, lookup for phones): fewer layers to walk per request
-  app.use(tilesRouter(ctx));
+  // the hot read-only path first (lookup for phones): fewer layers to walk per request
   app.use(gridsLookupRouter(ctx));
   app.use(healthRouter(ctx));
   app.use(sessionRouter(ctx, auth));
