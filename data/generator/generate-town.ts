@@ -660,6 +660,7 @@ export function generateTown(opts: TownOptions): Town {
     lattice: lat, rng: (phase) => rngFor(100 + phase), edgeExists, cellIn, river,
     cellCommunity: (i, j) => (cellIn(i, j) ? cellCom[cellOf(i, j)] : -1),
     cellHouseholds: (i, j) => (cellIn(i, j) ? cellHH[cellOf(i, j)] : 0),
+    cellBlock: (i, j) => (cellIn(i, j) ? blockOfCell[cellOf(i, j)] : -1),
   });
   return town;
 }

@@ -21,8 +21,10 @@ export interface ExtrasContext {
   river: LP[];
   /** community index of a lattice cell, -1 outside the county */
   cellCommunity: (i: number, j: number) => number;
-  /** planned households of a lattice cell */
+  /** households placed in a lattice cell */
   cellHouseholds: (i: number, j: number) => number;
+  /** the generator's street block of a lattice cell (cells of one block have no street between them), -1 outside */
+  cellBlock: (i: number, j: number) => number;
 }
 
 /** The day the synthetic records are dated against (reports go back 60 days; tracks are the 3 days before). */
@@ -161,47 +163,61 @@ export function addTownExtras(town: Town, ctx: ExtrasContext): void {
   const oldGrids: number[][][] = []; // per community: groups of cells
   for (const c of [...comCells.keys()].sort((a, b) => a - b)) {
     const cells = comCells.get(c)!;
-    // grown one by one in snake order over touching cells until about 500 households; small rests join a neighbour
-    const hOf = (x: number) => ctx.cellHouseholds(x % nx, Math.floor(x / nx));
-    const order = new Map(cells.map((x, q) => [x, q]));
-    const touching = (x: number) => {
-      const i = x % nx;
-      return [i > 0 ? x - 1 : -1, i < nx - 1 ? x + 1 : -1, x - nx, x + nx].filter((n) => order.has(n));
+    // grown one by one in snake order over touching street blocks (a block's cells stay together, as the map's
+    // blocks do) until about 500 households; small rests join a neighbour
+    const blockOf = (x: number) => ctx.cellBlock(x % nx, Math.floor(x / nx));
+    const blockCells = new Map<number, number[]>();
+    for (const x of cells) { const b = blockOf(x); blockCells.set(b, [...(blockCells.get(b) ?? []), x]); }
+    const hOf = (b: number) => blockCells.get(b)!.reduce((t, x) => t + ctx.cellHouseholds(x % nx, Math.floor(x / nx)), 0);
+    const order = new Map<number, number>();
+    for (const x of cells) if (!order.has(blockOf(x))) order.set(blockOf(x), order.size);
+    const touching = (b: number) => {
+      const out = new Set<number>();
+      for (const x of blockCells.get(b)!) {
+        const i = x % nx;
+        for (const n of [i > 0 ? x - 1 : -1, i < nx - 1 ? x + 1 : -1, x - nx, x + nx]) {
+          if (n < 0 || ctx.cellCommunity(n % nx, Math.floor(n / nx)) !== c) continue;
+          const nb = blockOf(n);
+          if (nb !== b && order.has(nb)) out.add(nb);
+        }
+      }
+      return [...out];
     };
     const groupOf = new Map<number, number>();
-    const groups: number[][] = [];
+    const bgroups: number[][] = [];
     const sums: number[] = [];
-    for (const x of cells) {
-      if (groupOf.has(x)) continue;
-      const g = [x];
-      let hh = hOf(x);
-      groupOf.set(x, groups.length);
+    for (const b0 of order.keys()) {
+      if (groupOf.has(b0)) continue;
+      const g = [b0];
+      let hh = hOf(b0);
+      groupOf.set(b0, bgroups.length);
       for (;;) {
         if (hh >= 480) break;
         let best = -1;
         for (const y of g) for (const n of touching(y)) if (!groupOf.has(n) && (best < 0 || order.get(n)! < order.get(best)!)) best = n;
         if (best < 0 || (hh >= 430 && hh + hOf(best) > 570)) break;
         g.push(best);
-        groupOf.set(best, groups.length);
+        groupOf.set(best, bgroups.length);
         hh += hOf(best);
       }
-      groups.push(g);
+      bgroups.push(g);
       sums.push(hh);
     }
-    for (let gi = 0; gi < groups.length; gi++) {
-      if (sums[gi] >= 400 || !groups[gi].length) continue;
+    for (let gi = 0; gi < bgroups.length; gi++) {
+      if (sums[gi] >= 400 || !bgroups[gi].length) continue;
       let to = -1;
-      for (const y of groups[gi]) for (const n of touching(y)) {
+      for (const y of bgroups[gi]) for (const n of touching(y)) {
         const o = groupOf.get(n)!;
-        if (o !== gi && groups[o].length && sums[o] + sums[gi] <= 600 && (to < 0 || sums[o] < sums[to])) to = o;
+        if (o !== gi && bgroups[o].length && sums[o] + sums[gi] <= 600 && (to < 0 || sums[o] < sums[to])) to = o;
       }
       if (to < 0) continue;
-      for (const y of groups[gi]) groupOf.set(y, to);
-      groups[to].push(...groups[gi]);
+      for (const y of bgroups[gi]) groupOf.set(y, to);
+      bgroups[to].push(...bgroups[gi]);
       sums[to] += sums[gi];
-      groups[gi] = [];
+      bgroups[gi] = [];
     }
-    for (let gi = groups.length - 1; gi >= 0; gi--) if (!groups[gi].length) groups.splice(gi, 1);
+    const groups = bgroups.filter((g) => g.length).map((g) => g.flatMap((b) => blockCells.get(b)!));
+
     oldGrids.push(groups);
   }
   const layers: Array<[OverlayLayerName, string, string, string, (groups: number[][]) => number[][]]> = [
