@@ -27,7 +27,8 @@ export interface Config {
 
 export class ConfigError extends Error {}
 
-function int(env: NodeJS.ProcessEnv, name: string, dflt: number, min: number, max: number): number {
+/** An integer setting from the environment, within [min, max], or the default; fails naming the variable. */
+export function envInt(env: NodeJS.ProcessEnv, name: string, dflt: number, min: number, max: number): number {
   const raw = env[name];
   if (raw === undefined || raw === '') return dflt;
   const v = Number(raw);
@@ -41,14 +42,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
   const logLevel = env.LOG_LEVEL || 'info';
   if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(logLevel)) throw new ConfigError(`LOG_LEVEL=${logLevel}: expected fatal|error|warn|info|debug|trace|silent`);
   return Object.freeze({
-    port: int(env, 'PORT', 3000, 0, 65535),
+    port: envInt(env, 'PORT', 3000, 0, 65535),
     host: env.HOST || '127.0.0.1',
     databaseUrl,
     dataDir: path.resolve(env.WANGGE_DATA_DIR || '.wangge'),
-    statementTimeoutMs: int(env, 'STATEMENT_TIMEOUT_MS', 60_000, 100, 3_600_000),
+    statementTimeoutMs: envInt(env, 'STATEMENT_TIMEOUT_MS', 60_000, 100, 3_600_000),
     logLevel,
-    sampleHouseholds: int(env, 'SAMPLE_HOUSEHOLDS', 20_000, 1_000, 1_500_000),
-    sampleSeed: int(env, 'SAMPLE_SEED', 1, 0, 2 ** 31 - 1),
-    uploadLimitMb: int(env, 'UPLOAD_LIMIT_MB', 50, 1, 2_048),
+    sampleHouseholds: envInt(env, 'SAMPLE_HOUSEHOLDS', 20_000, 1_000, 1_500_000),
+    sampleSeed: envInt(env, 'SAMPLE_SEED', 1, 0, 2 ** 31 - 1),
+    uploadLimitMb: envInt(env, 'UPLOAD_LIMIT_MB', 50, 1, 2_048),
   });
 }

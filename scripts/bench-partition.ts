@@ -11,7 +11,7 @@ import { spawnSync } from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import pg from 'pg';
+import { freshServerDb } from './bench-db.ts';
 import { openDatabase, type Database } from '../data/db/connect.ts';
 import { generateTown } from '../data/generator/generate-town.ts';
 import { writeProblemDir } from '../data/generator/write-problem-dir.ts';
@@ -35,25 +35,6 @@ function peakSampler() {
   return { stop: () => { clearInterval(t); return Math.max(peak, process.memoryUsage().rss); } };
 }
 
-async function freshServerDb(): Promise<{ url: string; drop: () => Promise<void> }> {
-  const name = `wangge_bench_${process.pid}`;
-  const admin = new pg.Client({ connectionString: serverUrl });
-  await admin.connect();
-  await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-  await admin.query(`CREATE DATABASE ${name}`);
-  await admin.end();
-  const u = new URL(serverUrl!);
-  u.pathname = `/${name}`;
-  return {
-    url: u.toString(),
-    drop: async () => {
-      const a = new pg.Client({ connectionString: serverUrl });
-      await a.connect();
-      await a.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await a.end();
-    },
-  };
-}
 
 const mb = (b: number) => `${Math.round(b / 1048576)} MiB`;
 const rows: string[] = [];
@@ -70,7 +51,7 @@ for (const n of sizes) {
     let database: Database;
     let drop = async () => {};
     if (engine === 'server') {
-      const s = await freshServerDb();
+      const s = await freshServerDb(serverUrl!, `wangge_bench_${process.pid}`);
       drop = s.drop;
       database = await openDatabase({ url: s.url, statementTimeoutMs: 600_000 });
     } else {

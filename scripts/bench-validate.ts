@@ -10,7 +10,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import pg from 'pg';
+import { freshServerDb } from './bench-db.ts';
 import { openDatabase, type Database } from '../data/db/connect.ts';
 import { generateTown } from '../data/generator/generate-town.ts';
 import { writeProblemDir } from '../data/generator/write-problem-dir.ts';
@@ -28,25 +28,6 @@ const serverUrl = process.env.DATABASE_URL || process.env.TEST_DATABASE_URL;
 const engines = (values.engines?.split(',') ?? ['embedded', ...(serverUrl ? ['server'] : [])]) as Array<'embedded' | 'server'>;
 const seed = Number(values.seed);
 
-async function freshServerDb(): Promise<{ url: string; drop: () => Promise<void> }> {
-  const name = `wangge_benchv_${process.pid}`;
-  const admin = new pg.Client({ connectionString: serverUrl });
-  await admin.connect();
-  await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-  await admin.query(`CREATE DATABASE ${name}`);
-  await admin.end();
-  const u = new URL(serverUrl!);
-  u.pathname = `/${name}`;
-  return {
-    url: u.toString(),
-    drop: async () => {
-      const a = new pg.Client({ connectionString: serverUrl });
-      await a.connect();
-      await a.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await a.end();
-    },
-  };
-}
 
 const s = (ms: number) => (ms / 1000).toFixed(2);
 const line = (t: string) => process.stdout.write(t + '\n');
@@ -62,7 +43,7 @@ for (const n of sizes) {
       let database: Database;
       let drop = async () => {};
       if (engine === 'server') {
-        const srv = await freshServerDb();
+        const srv = await freshServerDb(serverUrl!, `wangge_benchv_${process.pid}`);
         drop = srv.drop;
         database = await openDatabase({ url: srv.url, statementTimeoutMs: 600_000 });
       } else {

@@ -8,7 +8,7 @@
  *                       or admin account (api/auth/write-guard.ts); the web app asks for a login when a change
  *                       needs one. 0 only for a trusted single-user setup.
  */
-import { ConfigError } from '../config.ts';
+import { ConfigError, envInt } from '../config.ts';
 
 export interface AuthConfig {
   corsOrigins: string[];
@@ -19,13 +19,6 @@ export interface AuthConfig {
   writesRequireLogin: boolean;
 }
 
-function int(env: NodeJS.ProcessEnv, name: string, dflt: number, min: number, max: number): number {
-  const raw = env[name];
-  if (raw === undefined || raw === '') return dflt;
-  const v = Number(raw);
-  if (!Number.isInteger(v) || v < min || v > max) throw new ConfigError(`${name}=${raw}: expected an integer from ${min} to ${max}`);
-  return v;
-}
 
 export function loadAuthConfig(env: NodeJS.ProcessEnv = process.env): Readonly<AuthConfig> {
   const origins = (env.CORS_ORIGINS ?? '').split(',').map((s) => s.trim()).filter((s) => s !== '');
@@ -34,10 +27,10 @@ export function loadAuthConfig(env: NodeJS.ProcessEnv = process.env): Readonly<A
   }
   return Object.freeze({
     corsOrigins: origins,
-    h3MinHouseholds: int(env, 'H3_MIN_HOUSEHOLDS', 5, 1, 10_000),
-    sessionHours: int(env, 'SESSION_HOURS', 12, 1, 24 * 30),
-    loginMaxFailures: int(env, 'LOGIN_MAX_FAILURES', 10, 1, 1000),
-    loginWindowMinutes: int(env, 'LOGIN_WINDOW_MINUTES', 15, 1, 24 * 60),
-    writesRequireLogin: int(env, 'WRITES_REQUIRE_LOGIN', 1, 0, 1) === 1,
+    h3MinHouseholds: envInt(env, 'H3_MIN_HOUSEHOLDS', 5, 1, 10_000),
+    sessionHours: envInt(env, 'SESSION_HOURS', 12, 1, 24 * 30),
+    loginMaxFailures: envInt(env, 'LOGIN_MAX_FAILURES', 10, 1, 1000),
+    loginWindowMinutes: envInt(env, 'LOGIN_WINDOW_MINUTES', 15, 1, 24 * 60),
+    writesRequireLogin: envInt(env, 'WRITES_REQUIRE_LOGIN', 1, 0, 1) === 1,
   });
 }

@@ -24,6 +24,20 @@ export class ApiError extends Error {
   }
 }
 
+/** The service's problem+json answer as an ApiError (status, code, detail). */
+async function problemOf(res: Response, prefix = ''): Promise<ApiError> {
+  let code = 'http';
+  let detail = `${res.status} ${res.statusText}`;
+  try {
+    const p = await res.json();
+    code = p.code ?? code;
+    detail = p.detail ?? detail;
+  } catch {
+    // not a problem+json body
+  }
+  return new ApiError(res.status, code, `${prefix}${detail}`);
+}
+
 const TOKEN_KEY = 'wangge.token';
 
 /** The login token of this browser tab, if any. */
@@ -56,18 +70,7 @@ export function setLoginPrompt(fn: () => Promise<void>): void {
 
 async function getJson<T>(url: string, signal?: AbortSignal): Promise<T> {
   const res = await fetch(url, { signal, headers: { accept: 'application/json, application/geo+json', ...authHeaders() } });
-  if (!res.ok) {
-    let code = 'http';
-    let detail = `${res.status} ${res.statusText}`;
-    try {
-      const p = await res.json();
-      code = p.code ?? code;
-      detail = p.detail ?? detail;
-    } catch {
-      // not a problem+json body
-    }
-    throw new ApiError(res.status, code, `${url}: ${detail}`);
-  }
+  if (!res.ok) throw await problemOf(res, `${url}: `);
   return (await res.json()) as T;
 }
 
@@ -162,18 +165,7 @@ async function send<T>(url: string, init: RequestInit, retried = false): Promise
     await loginPrompt();
     return send<T>(url, init, true);
   }
-  if (!res.ok) {
-    let code = 'http';
-    let detail = `${res.status} ${res.statusText}`;
-    try {
-      const p = await res.json();
-      code = p.code ?? code;
-      detail = p.detail ?? detail;
-    } catch {
-      // not a problem+json body
-    }
-    throw new ApiError(res.status, code, detail);
-  }
+  if (!res.ok) throw await problemOf(res);
   return { body: (await res.json()) as T, etag: res.headers.get('etag') };
 }
 
