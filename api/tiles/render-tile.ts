@@ -9,6 +9,7 @@ import { sql, type Kysely, type RawBuilder } from 'kysely';
 import GeoJSONVT from 'geojson-vt';
 import vtpbf from 'vt-pbf';
 import { capabilitiesOf } from '../../data/db/capabilities.ts';
+import { PREPARED_MARKER } from '../../data/db/connect.ts';
 import { TILE_FEATURE_LIMIT, type TileLayerDef } from './tile-layers.ts';
 
 export const EXTENT = 4096;
@@ -40,7 +41,7 @@ export function nativeTileSql(layers: readonly TileLayerDef[], t: TileAddress, l
         FROM ${l.from}, env WHERE t.geom && env.w ${l.where ? sql`AND ${l.where}` : sql``}
         LIMIT ${limit}::int) q WHERE q.geom IS NOT NULL)`;
   });
-  return sql<{ tile: Uint8Array | null }>`
+  return sql<{ tile: Uint8Array | null }>`${sql.raw(PREPARED_MARKER)}
     WITH env AS (SELECT ST_TileEnvelope(${t.z}::int, ${t.x}::int, ${t.y}::int) AS e,
       ST_Transform(ST_TileEnvelope(${t.z}::int, ${t.x}::int, ${t.y}::int, margin => ${BUFFER / EXTENT}::float8), 4326) AS w)
     SELECT ${parts.length ? sql.join(parts, sql` || `) : sql`''::bytea`} AS tile`;

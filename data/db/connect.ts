@@ -18,6 +18,15 @@ import type { DB } from './schema.ts';
 pg.types.setTypeParser(20, (v) => Number(v));
 pg.types.setTypeParser(1700, (v) => Number(v));
 
+/** A statement whose SQL starts with this comment is prepared once per server connection (see openDatabase). */
+export const PREPARED_MARKER = '/*prepared*/';
+
+function statementHash(text: string): string {
+  let h = 2166136261;
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 16777619) >>> 0;
+  return `${h.toString(36)}_${text.length}`;
+}
+
 export interface Database {
   db: Kysely<DB>;
   caps: Capabilities;
@@ -57,6 +66,15 @@ export async function openDatabase(opts: OpenOptions = {}): Promise<Database> {
       max: opts.poolSize ?? 10,
       statement_timeout: opts.statementTimeoutMs ?? 60_000,
       application_name: 'wangge',
+    });
+    // hot statements opt into server-side prepared statements with a leading PREPARED_MARKER comment: planned once
+    // per connection instead of on every call (the statement's text, hence its name, is the same for every call)
+    pool.on('connect', (client) => {
+      const plain = client.query.bind(client) as (...args: unknown[]) => unknown;
+      (client as unknown as { query: (...args: unknown[]) => unknown }).query = (text: unknown, ...rest: unknown[]) =>
+        typeof text === 'string' && text.startsWith(PREPARED_MARKER) && Array.isArray(rest[0])
+          ? plain({ name: `w${statementHash(text)}`, text, values: rest[0] }, ...rest.slice(1))
+          : plain(text, ...rest);
     });
     // an idle client that loses its server (restart, admin termination) must not crash the process: the pool
     // drops it and the next query gets a fresh connection
