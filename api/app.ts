@@ -153,7 +153,7 @@ export function createExpressApp(database: Database, log: Logger, opts: AppOptio
   const auth: Readonly<AuthConfig> = { ...loadAuthConfig(), ...opts.auth };
   app.use(['/api', '/ogc', '/tiles'], corsAllowList(auth.corsOrigins));
   // grid layers sent for validation are larger than ordinary JSON bodies
-  app.use(['/api/jurisdictions/:jcode/validate'], express.json({ limit: VALIDATE_BODY_LIMIT, type: ['application/json', 'application/geo+json'] }));
+  app.use(['/api/jurisdictions/:jcode/validate', '/api/jurisdictions/:jcode/repair', '/api/jurisdictions/:jcode/merge'], express.json({ limit: VALIDATE_BODY_LIMIT, type: ['application/json', 'application/geo+json'] }));
   app.use('/api', express.json({ limit: opts.jsonLimit ?? '1mb' }));
   // the per-request user from `Authorization: Bearer <token>` (null: anonymous)
   app.use(['/api', '/ogc', '/tiles'], requestUser(database.db));

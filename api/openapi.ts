@@ -109,6 +109,22 @@ export function openApiDocument(version: string): Obj {
           responses: { 200: json('report'), ...errors, 413: problemResponse('body too large') },
         },
       },
+      '/api/jurisdictions/{jcode}/repair': {
+        post: {
+          tags: ['plans'], summary: 'repair an uploaded grid layer: gaps, overlaps, slivers and invalid rings; households never dropped (nothing stored)', parameters: [jcodeP],
+          requestBody: { required: true, content: { 'application/geo+json': { schema: ref('FeatureCollection') } } },
+          responses: { 200: json('{layer, changes, summary}'), ...errors, 413: problemResponse('body too large') },
+        },
+      },
+      '/api/jurisdictions/{jcode}/merge': {
+        post: {
+          tags: ['jobs'], summary: '多网合一: merge departmental layers into comprehensive grids as a job (a new draft plan; crosswalk, roster, conflicts and fidelity in the job result); needs a planner or admin', parameters: [jcodeP],
+          requestBody: { required: true, content: { 'application/json': { schema: { type: 'object', required: ['layers'], properties: {
+            layers: { type: 'array', items: { type: 'object', required: ['name', 'features'], properties: { name: { type: 'string' }, features: { type: 'array', items: { type: 'object' } } } } },
+            min: { type: 'integer' }, max: { type: 'integer' }, seed: { type: 'integer' } } } } } },
+          responses: { 202: json('job started'), ...errors },
+        },
+      },
       '/api/jurisdictions/{jcode}/imports': {
         post: {
           tags: ['jobs'], summary: 'import an uploaded file (GeoJSON, CSV, OSM, PBF, GeoPackage) as a job', parameters: [jcodeP],

@@ -14,6 +14,7 @@ export const GUARDED_WRITES = [
   '/api/jurisdictions/:jcode/plans/:planId/copy',
   '/api/jurisdictions/:jcode/plans/:planId/publish',
   '/api/jurisdictions/:jcode/imports',
+  '/api/jurisdictions/:jcode/merge',
 ];
 
 /** The guard; with `enabled` false (WRITES_REQUIRE_LOGIN=0) it lets every request through. */

@@ -15,7 +15,7 @@ import type { Progress, ProgressFn } from '../../spatial/progress.ts';
 import { toProblem, type Problem } from '../errors.ts';
 
 export type JobStatus = 'queued' | 'running' | 'succeeded' | 'failed';
-export type JobKind = 'partition' | 'import';
+export type JobKind = 'partition' | 'import' | 'merge';
 
 export interface JobView {
   id: string;

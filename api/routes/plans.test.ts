@@ -203,6 +203,31 @@ describe.each(testEngines())('plans and jobs on the %s engine', (engine) => {
     await expectProblem(await s.post(`/api/jurisdictions/${J}/validate`, { type: 'Feature' }), 400, 'bad_request', 'body');
   });
 
+  it('repairs an uploaded layer with a planted gap, households conserved, and merges uploaded layers as a job', async () => {
+    const fc = await (await s.get(`${P}/${planId}/grids.geojson`)).json();
+    // plant a gap: drop the last grid
+    const holed = { ...fc, features: fc.features.slice(0, -1) };
+    const rep = await s.post(`/api/jurisdictions/${J}/repair`, holed, { 'content-type': 'application/geo+json' });
+    expect(rep.status, await rep.clone().text()).toBe(200);
+    const fixed = await rep.json();
+    expect(fixed.changes.some((c: { kind: string }) => c.kind === 'gap')).toBe(true);
+    const total = (f: { features: Array<{ properties: { households: number } }> }) => f.features.reduce((a, x) => a + x.properties.households, 0);
+    expect(total(fixed.layer)).toBe(total(fc));
+    const check = await (await s.post(`/api/jurisdictions/${J}/validate`, fixed.layer, { 'content-type': 'application/geo+json' })).json();
+    expect(check.issues.filter((i: { kind: string }) => ['gap', 'overlap', 'invalid_geometry', 'sliver'].includes(i.kind))).toEqual([]);
+    await expectProblem(await s.post(`/api/jurisdictions/${J}/repair`, { type: 'Feature' }), 400, 'bad_request', 'body');
+
+    // merge: the plan's own grids as one departmental layer
+    const zones = fc.features.map((f: { properties: { code: string }; geometry: unknown }) => ({ type: 'Feature', properties: { code: `Z${f.properties.code}`, person: '张三', phone: '13800000000' }, geometry: f.geometry }));
+    await expectProblem(await s.post(`/api/jurisdictions/${J}/merge`, { layers: 'x' }), 400, 'bad_request', 'layers');
+    const started = await s.post(`/api/jurisdictions/${J}/merge`, { layers: [{ name: 'security', features: zones }] });
+    expect(started.status, await started.clone().text()).toBe(202);
+    const job = await waitForJob(s, (await started.json()).id);
+    expect(job.status, JSON.stringify(job.error ?? null)).toBe('succeeded');
+    expect(job.result.fidelity.security).toBeGreaterThan(0.9); // zones that are already grids survive the merge
+    expect(job.result.crosswalk.length).toBeGreaterThanOrEqual(zones.length);
+  });
+
   it('publishes a plan: tile versions change and edits are refused with 409', async () => {
     const tj0 = await (await s.get('/tiles/grids.json')).json();
     const v = (await (await s.get(`${P}/${draftId}`)).json()).version;
