@@ -11,7 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { parseArgs } from 'node:util';
-import { chromium } from 'playwright-core';
+import { launchHeadless } from '../web/test/headless-chromium.ts';
 
 const { values } = parseArgs({ options: { url: { type: 'string', default: 'http://127.0.0.1:3000' }, seconds: { type: 'string', default: '10' } } });
 const base = values.url!;
@@ -31,11 +31,7 @@ function bundleSizes(): { files: number; raw: number; gzip: number } {
 }
 
 const profile = mkdtempSync(path.join(os.tmpdir(), 'wangge-wall-'));
-const context = await chromium.launchPersistentContext(profile, {
-  executablePath: '/usr/bin/chromium', headless: true, viewport: { width: 3840, height: 2160 },
-  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-    '--disable-component-update', '--disable-sync', '--use-gl=swiftshader', '--enable-unsafe-swiftshader', '--use-angle=swiftshader'],
-});
+const context = await launchHeadless(profile, { width: 3840, height: 2160 });
 const outside: string[] = [];
 context.on('request', (r) => { const u = new URL(r.url()); if (!['127.0.0.1', 'localhost'].includes(u.hostname) && u.protocol.startsWith('http')) outside.push(r.url()); });
 try {

@@ -2,11 +2,12 @@
 // with vite, served by the app over the tiny town, it must load with no console errors, make no request
 // beyond localhost, draw a map that is not blank, switch to English and toggle layers. Screenshots are
 // saved under test-results/ for a person to look at.
-import { mkdirSync, mkdtempSync, rmSync, existsSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
+import { launchHeadless } from './headless-chromium.ts';
 import { openTestDatabase } from '../../data/db/test-engines.ts';
 import type { Database } from '../../data/db/connect.ts';
 import { loadConfig } from '../../api/config.ts';
@@ -14,7 +15,6 @@ import { REPO_ROOT, WanggeApp } from '../../api/app.ts';
 import { buildWebBundle } from '../../api/web-bundle.ts';
 import { loadTinyTown, TINY } from '../../api/test/tiny-town.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
 const RESULTS = path.join(REPO_ROOT, 'test-results');
 const VIEWPORT = { width: 1280, height: 800 };
 const PANEL_RIGHT = 300; // the layer panel covers x < ~290 at the top left
@@ -60,7 +60,6 @@ describe('map page in headless Chromium', () => {
   const requests: string[] = [];
 
   beforeAll(async () => {
-    if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install chromium`);
     webDir = mkdtempSync(path.join(os.tmpdir(), 'wangge-web-'));
     const built = buildWebBundle(webDir, { quiet: true });
     database = await openTestDatabase('embedded');
@@ -70,13 +69,7 @@ describe('map page in headless Chromium', () => {
     await app.start();
     base = `http://127.0.0.1:${app.port}`;
     profile = mkdtempSync(path.join(os.tmpdir(), 'wangge-chromium-'));
-    context = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM,
-      headless: true,
-      viewport: VIEWPORT,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-        '--disable-component-update', '--disable-sync', '--use-gl=swiftshader', '--enable-unsafe-swiftshader', '--use-angle=swiftshader'],
-    });
+    context = await launchHeadless(profile, VIEWPORT);
     context.on('request', (r) => { requests.push(r.url()); });
     mkdirSync(RESULTS, { recursive: true });
   });
