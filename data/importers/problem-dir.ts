@@ -24,6 +24,8 @@ export interface ProblemImportOptions {
   jcode?: string;
   /** delete what is stored under the same jcode first (same transaction) instead of refusing */
   replace?: boolean;
+  /** the directory as already read by readProblemDir (saves reading the files twice) */
+  files?: ProblemFiles;
   progress?: ProgressFn;
 }
 
@@ -112,7 +114,7 @@ function multi(g: Feature['geometry']): Feature['geometry'] {
 export async function importProblemDir(db: Kysely<DB>, dir: string, opts: ProblemImportOptions = {}): Promise<ProblemImportResult> {
   const progress = opts.progress ?? noProgress;
   progress({ phase: 'read', percent: 0, message: dir });
-  const files = readProblemDir(dir);
+  const files = opts.files ?? readProblemDir(dir);
   const b0 = files.boundary.features[0].properties;
   const name = String(b0.name ?? path.basename(path.resolve(dir, dir.endsWith('problem') || dir.endsWith('problem/') ? '..' : '.')));
   const jcode = opts.jcode ?? (b0.code != null && String(b0.code) !== '' ? String(b0.code) : codeFromName(name));

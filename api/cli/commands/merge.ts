@@ -45,7 +45,7 @@ export function registerMerge(program: Command): void {
       const progress = stderrProgress(!opts.quiet);
       const database = await openCliDatabase(cliConfig());
       try {
-        const imp = await importProblemDir(database.db, dir, { jcode: opts.jcode, replace: true, progress: subProgress(progress, 0, 10) });
+        const imp = await importProblemDir(database.db, dir, { files, jcode: opts.jcode, replace: true, progress: subProgress(progress, 0, 10) });
         const r = await mergeOverlays(database.db, {
           jcode: imp.jcode, min: opts.min ?? files.params.min, max: opts.max ?? files.params.max, seed: opts.seed, progress: subProgress(progress, 10, 98),
         }, layers);

@@ -39,7 +39,7 @@ Exit codes: 0 done (whatever the score), 2 unreadable problem directory (the mes
       const database = await openCliDatabase(cliConfig());
       const tOpen = performance.now();
       try {
-        const imp = await importProblemDir(database.db, dir, { jcode: opts.jcode, replace: true, progress: subProgress(progress, 0, 10) });
+        const imp = await importProblemDir(database.db, dir, { files, jcode: opts.jcode, replace: true, progress: subProgress(progress, 0, 10) });
         const tImport = performance.now();
         const s = await partitionJurisdiction(database.db, { jcode: imp.jcode, min, max, seed: opts.seed, progress: subProgress(progress, 10, 95) });
         const fc = await planFeatureCollection(database.db, imp.jcode, s.planId);

@@ -27,12 +27,12 @@ export function registerRepair(program: Command): void {
     .addHelpText('after', `
 Exit codes: 0 repaired, 2 unreadable input (the message names the file and the reason).`)
     .action(async (dir: string, gridsFile: string, opts: RepairCliOptions) => {
-      readProblemDir(dir);
+      const files = readProblemDir(dir);
       const layer = readGridLayer(gridsFile);
       const progress = stderrProgress(!opts.quiet);
       const database = await openCliDatabase(cliConfig());
       try {
-        const imp = await importProblemDir(database.db, dir, { replace: true, progress: subProgress(progress, 0, 40) });
+        const imp = await importProblemDir(database.db, dir, { files, replace: true, progress: subProgress(progress, 0, 40) });
         progress({ phase: 'repair', percent: 45, message: `${layer.features.length} grids` });
         const r = await repair(database.db, layer, { jcode: imp.jcode }, { sliverWidthM: opts.sliverWidth, newGridMinAreaM2: opts.newGridArea });
         progress.stop();

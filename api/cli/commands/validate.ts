@@ -76,7 +76,7 @@ Exit codes: 0 validated (whether or not issues were found), 2 unreadable input (
       const progress = stderrProgress(!opts.quiet);
       const database = await openCliDatabase(cliConfig());
       try {
-        const imp = await importProblemDir(database.db, dir, { replace: true, progress: subProgress(progress, 0, 40) });
+        const imp = await importProblemDir(database.db, dir, { files, replace: true, progress: subProgress(progress, 0, 40) });
         progress({ phase: 'validate', percent: 45, message: `${layer.features.length} grids` });
         const report = await validate(database.db, layer, { jcode: imp.jcode }, {
           min: files.params.min, max: files.params.max, streetTolM: opts.streetTol, sliverWidthM: opts.sliverWidth, coveragePath: opts.coverage,
