@@ -22,6 +22,7 @@ import { apiNotFound, problemMiddleware } from './errors.ts';
 import type { RouteContext } from './routes/context.ts';
 import { healthRouter } from './routes/health.ts';
 import { jurisdictionsRouter } from './routes/jurisdictions.ts';
+import { wallFiguresRouter } from './routes/wall-figures.ts';
 import { layersRouter } from './routes/layers.ts';
 import { plansRouter } from './routes/plans.ts';
 import { jobsRouter } from './routes/jobs.ts';
@@ -166,6 +167,7 @@ export function createExpressApp(database: Database, log: Logger, opts: AppOptio
   app.use(auditRouter(ctx));
   app.use(writeGuard(auth.writesRequireLogin));
   app.use(jurisdictionsRouter(ctx));
+  app.use(wallFiguresRouter(ctx));
   app.use(layersRouter(ctx));
   app.use(plansRouter(ctx));
   app.use(jobsRouter(ctx));

@@ -6,6 +6,8 @@ import { OGC_LIMIT_DEFAULT, OGC_LIMIT_MAX } from './routes/ogc.ts';
 import { TILE_SET_NAMES } from './tiles/tile-layers.ts';
 import { LAYER_NAMES } from './repos/layers.ts';
 import { AUTH_PATHS } from './auth/openapi-auth.ts';
+import { EXPECTED_PATROLS_PER_DAY } from './repos/wall-figures.ts';
+import { EXPECTED_PATROLS_MAX } from './routes/wall-figures.ts';
 
 type Obj = Record<string, unknown>;
 
@@ -43,6 +45,19 @@ export function openApiDocument(version: string): Obj {
       '/api/openapi.json': { get: { tags: ['service'], summary: 'this document', responses: { 200: json('OpenAPI 3.0 document') } } },
       '/api/jurisdictions': { get: { tags: ['jurisdictions'], summary: 'loaded jurisdictions with their townships and communities nested', responses: { 200: json('forest') } } },
       '/api/jurisdictions/{jcode}': { get: { tags: ['jurisdictions'], summary: 'one jurisdiction', parameters: [jcodeP], responses: { 200: json('jurisdiction'), ...errors } } },
+      '/api/jurisdictions/{jcode}/wall-figures': {
+        get: {
+          tags: ['jurisdictions'],
+          summary: "the wall screen's key figures and per-grid patrol compliance (aggregates only; no login needed, an account of another jurisdiction gets 403)",
+          description: 'Grids of the published plan; workers = distinct people (name and phone) among their staff; households = sum over the grids; '
+            + 'patrolsToday = patrol tracks of `day`; openHazards = hazards not closed. Per grid: households, open hazards (by point on surface), '
+            + 'patrols (tracks of `day` crossing the grid) and compliance = min(1, patrols / expected). `day` in the answer is the day the patrol '
+            + 'figures are of: the requested day if it has tracks, else the latest earlier day that has, else the latest day that has (null: no tracks).',
+          parameters: [jcodeP, q('day', 'YYYY-MM-DD (default today on the server)', { type: 'string', format: 'date' }),
+            q('expected', `patrols expected per grid per day (default ${EXPECTED_PATROLS_PER_DAY})`, { type: 'integer', minimum: 1, maximum: EXPECTED_PATROLS_MAX, default: EXPECTED_PATROLS_PER_DAY })],
+          responses: { 200: json('figures', ref('WallFigures')), ...errors, 403: problemResponse('the account works in another jurisdiction') },
+        },
+      },
       '/api/layers/{layer}.geojson': {
         get: {
           tags: ['jurisdictions'], summary: 'one map layer of a jurisdiction (no personal data)',
@@ -235,6 +250,19 @@ export function openApiDocument(version: string): Obj {
           properties: {
             from: { type: 'integer' }, to: { type: 'integer' }, blocks: { type: 'object' }, households: { type: 'object' }, grids: { type: 'object' },
             movedBlocks: ref('FeatureCollection'),
+          },
+        },
+        WallFigures: {
+          type: 'object',
+          properties: {
+            jcode: { type: 'string' }, planId: { type: 'integer', nullable: true }, requestedDay: { type: 'string', format: 'date' },
+            day: { type: 'string', format: 'date', nullable: true, description: 'the day the patrol figures are of' }, expectedPatrols: { type: 'integer' },
+            grids: { type: 'integer' }, workers: { type: 'integer' }, households: { type: 'integer' }, patrolsToday: { type: 'integer' }, openHazards: { type: 'integer' },
+            compliance: { type: 'number', description: 'mean over the grids, 0..1' }, gridsFullyPatrolled: { type: 'integer' },
+            perGrid: {
+              type: 'array',
+              items: { type: 'object', properties: { code: { type: 'string' }, households: { type: 'integer' }, hazards: { type: 'integer' }, patrols: { type: 'integer' }, compliance: { type: 'number', minimum: 0, maximum: 1 } } },
+            },
           },
         },
         Job: {

@@ -9,16 +9,10 @@ import { WanggeError } from '../../spatial/errors.ts';
 import { parseCrs } from '../../data/crs/parse-crs.ts';
 import { gridBundle } from '../repos/grid-bundle.ts';
 import { lookupAddress, lookupPosition } from '../repos/lookup.ts';
-import { idParam, jcodeParam, limitParam, numberParam, optionalString } from './query-params.ts';
+import { dayParam, idParam, jcodeParam, limitParam, numberParam, optionalString } from './query-params.ts';
 import type { RouteContext } from './context.ts';
 
 const LOOKUP_CRS: Record<string, string> = { wgs84: 'wgs84', 'epsg:4326': 'wgs84', gcj02: 'gcj02', 'gcj-02': 'gcj02', bd09: 'bd09', 'bd-09': 'bd09' };
-
-function today(): string {
-  const d = new Date();
-  const p = (n: number) => String(n).padStart(2, '0');
-  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}`;
-}
 
 export function gridsLookupRouter(ctx: RouteContext): Router {
   const r = Router();
@@ -28,10 +22,7 @@ export function gridsLookupRouter(ctx: RouteContext): Router {
     if (!/^[0-9A-Za-z_-]{1,40}$/.test(code)) throw new WanggeError('bad_request', 'a grid code is 1-40 letters or digits', { parameter: 'code' });
     const jcode = jcodeParam(req.query);
     const planRaw = optionalString(req.query, 'planId');
-    const day = optionalString(req.query, 'day') ?? today();
-    if (!/^\d{4}-\d{2}-\d{2}$/.test(day) || Number.isNaN(Date.parse(`${day}T00:00:00Z`))) {
-      throw new WanggeError('bad_request', `day must be a date YYYY-MM-DD, got ${JSON.stringify(day.slice(0, 20))}`, { parameter: 'day' });
-    }
+    const day = dayParam(req.query);
     const body = await gridBundle(ctx.db, { jcode, code, day, planId: planRaw === undefined ? undefined : idParam(planRaw, 'planId') });
     res.set('Cache-Control', 'no-cache').type('application/json').send(body);
   });

@@ -65,6 +65,23 @@ export function limitParam(q: Record<string, QueryValue>, dflt: number, max: num
   return Math.min(n, max);
 }
 
+/** Today's date YYYY-MM-DD on the server's clock. */
+export function todayIso(d = new Date()): string {
+  const p = (n: number) => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}`;
+}
+
+/** A calendar day YYYY-MM-DD (default today on the server's clock). */
+export function dayParam(q: Record<string, QueryValue>, name = 'day'): string {
+  const day = optionalString(q, name) ?? todayIso();
+  const t = /^\d{4}-\d{2}-\d{2}$/.test(day) ? Date.parse(`${day}T00:00:00Z`) : Number.NaN;
+  // a round trip, so that 2026-02-31 (which Date.parse rolls over to March) is refused too
+  if (Number.isNaN(t) || new Date(t).toISOString().slice(0, 10) !== day) {
+    throw new WanggeError('bad_request', `${name} must be a date YYYY-MM-DD, got ${JSON.stringify(day.slice(0, 20))}`, { parameter: name });
+  }
+  return day;
+}
+
 /** A positive integer id from a path segment or query value (unknown ids are a 404 later, malformed a 400). */
 export function idParam(raw: unknown, name: string): number {
   if (typeof raw !== 'string' || !/^\d{1,15}$/.test(raw) || Number(raw) < 1) {
