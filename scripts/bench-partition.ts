@@ -11,8 +11,7 @@ import { spawnSync } from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { freshServerDb } from './bench-db.ts';
-import { openDatabase, type Database } from '../data/db/connect.ts';
+import { benchEngines, openBenchDatabase } from './bench-db.ts';
 import { generateTown } from '../data/generator/generate-town.ts';
 import { writeProblemDir } from '../data/generator/write-problem-dir.ts';
 import { importProblemDir } from '../data/importers/problem-dir.ts';
@@ -25,8 +24,7 @@ const { values } = parseArgs({ options: {
   seed: { type: 'string', default: '1' },
 } });
 const sizes = values.sizes!.split(',').map(Number);
-const serverUrl = process.env.DATABASE_URL || process.env.TEST_DATABASE_URL;
-const engines = (values.engines?.split(',') ?? ['embedded', ...(serverUrl ? ['server'] : [])]) as Array<'embedded' | 'server'>;
+const { engines, serverUrl } = benchEngines(values.engines);
 const seed = Number(values.seed);
 
 function peakSampler() {
@@ -48,15 +46,7 @@ for (const n of sizes) {
   writeProblemDir(town, dir, { residents: false });
   process.stderr.write(`town of ${n} households generated and written in ${((performance.now() - tg) / 1000).toFixed(1)} s: ${dir}\n`);
   for (const engine of engines) {
-    let database: Database;
-    let drop = async () => {};
-    if (engine === 'server') {
-      const s = await freshServerDb(serverUrl!, `wangge_bench_${process.pid}`);
-      drop = s.drop;
-      database = await openDatabase({ url: s.url, statementTimeoutMs: 600_000 });
-    } else {
-      database = await openDatabase({ dataDir: 'memory://' });
-    }
+    const { database, close } = await openBenchDatabase(engine, serverUrl, 'wangge_bench');
     try {
       const imp = await importProblemDir(database.db, dir, { replace: true });
       for (const method of ['optimize', 'greedy'] as const) {
@@ -68,8 +58,7 @@ for (const n of sizes) {
         line(`${engine.padEnd(8)} ${String(n).padStart(10)}  ${method.padEnd(9)} ${String(s.grids).padStart(6)}  ${(s.inRange / s.grids).toFixed(3).padStart(8)}  ${s.compactnessMean.toFixed(3).padStart(7)}  ${s.timings.blocks.toFixed(2).padStart(9)}  ${s.timings.aggregate.toFixed(2).padStart(12)}  ${s.timings.store.toFixed(2).padStart(8)}  ${total.toFixed(2).padStart(8)}  ${mb(peak)}`);
       }
     } finally {
-      await database.close();
-      await drop();
+      await close();
     }
   }
   if (!values['no-cli']) {

@@ -9,27 +9,15 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
-import { freshServerDb } from './bench-db.ts';
-import { openDatabase, type Database } from '../data/db/connect.ts';
+import { benchArgs, openBenchDatabase, secs } from './bench-db.ts';
 import { generateTown } from '../data/generator/generate-town.ts';
 import { writeProblemDir } from '../data/generator/write-problem-dir.ts';
 import { importProblemDir } from '../data/importers/problem-dir.ts';
 import { partitionJurisdiction, planFeatureCollection } from '../spatial/partition/index.ts';
 import { validate, type GridLayer, type IssueKind } from '../spatial/validate/index.ts';
 
-const { values } = parseArgs({ options: {
-  sizes: { type: 'string', default: '1500000' },
-  engines: { type: 'string' },
-  seed: { type: 'string', default: '1' },
-} });
-const sizes = values.sizes!.split(',').map(Number);
-const serverUrl = process.env.DATABASE_URL || process.env.TEST_DATABASE_URL;
-const engines = (values.engines?.split(',') ?? ['embedded', ...(serverUrl ? ['server'] : [])]) as Array<'embedded' | 'server'>;
-const seed = Number(values.seed);
-
-
-const s = (ms: number) => (ms / 1000).toFixed(2);
+const { sizes, engines, serverUrl, seed } = benchArgs('1500000');
+const s = secs;
 const line = (t: string) => process.stdout.write(t + '\n');
 line('engine    households  grids  import(s)  partition(s)  coverage   validate(s)  issues');
 
@@ -40,15 +28,7 @@ for (const n of sizes) {
   process.stderr.write(`town of ${n} households generated and written in ${s(performance.now() - tg)} s: ${dir}\n`);
   try {
     for (const engine of engines) {
-      let database: Database;
-      let drop = async () => {};
-      if (engine === 'server') {
-        const srv = await freshServerDb(serverUrl!, `wangge_benchv_${process.pid}`);
-        drop = srv.drop;
-        database = await openDatabase({ url: srv.url, statementTimeoutMs: 600_000 });
-      } else {
-        database = await openDatabase({ dataDir: 'memory://' });
-      }
+      const { database, close } = await openBenchDatabase(engine, serverUrl, 'wangge_benchv');
       try {
         let t = performance.now();
         const imp = await importProblemDir(database.db, dir, { replace: true });
@@ -66,8 +46,7 @@ for (const n of sizes) {
           line(`          phases (s): ${Object.entries(r.summary.timings).map(([k, v]) => `${k} ${v}`).join(', ')}`);
         }
       } finally {
-        await database.close();
-        await drop();
+        await close();
       }
     }
   } finally {

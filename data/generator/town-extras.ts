@@ -161,64 +161,86 @@ export function addTownExtras(town: Town, ctx: ExtrasContext): void {
     }
   }
   const oldGrids: number[][][] = []; // per community: groups of cells
+  const rd = ctx.rng(9);
   for (const c of [...comCells.keys()].sort((a, b) => a - b)) {
     const cells = comCells.get(c)!;
-    // grown one by one in snake order over touching street blocks (a block's cells stay together, as the map's
-    // blocks do) until about 500 households; small rests join a neighbour
+    // the old map was drawn to the same rule years ago (about 500 households, 400–600), over whole street
+    // blocks (a block above 600 was cut along its cells), by the counts of that time: each piece's households
+    // then were today's ±15%, so some old grids are out of range today
+    const hCell = (x: number) => ctx.cellHouseholds(x % nx, Math.floor(x / nx));
     const blockOf = (x: number) => ctx.cellBlock(x % nx, Math.floor(x / nx));
     const blockCells = new Map<number, number[]>();
     for (const x of cells) { const b = blockOf(x); blockCells.set(b, [...(blockCells.get(b) ?? []), x]); }
-    const hOf = (b: number) => blockCells.get(b)!.reduce((t, x) => t + ctx.cellHouseholds(x % nx, Math.floor(x / nx)), 0);
-    const order = new Map<number, number>();
-    for (const x of cells) if (!order.has(blockOf(x))) order.set(blockOf(x), order.size);
-    const touching = (b: number) => {
+    const pieceOf = new Map<number, number>();
+    const pieces: number[][] = [];
+    for (const x of cells) {
+      if (pieceOf.has(x)) continue;
+      const bc = blockCells.get(blockOf(x))!;
+      const whole = bc.reduce((t, y) => t + hCell(y), 0) <= 600;
+      const members = whole ? bc : [x];
+      for (const y of members) pieceOf.set(y, pieces.length);
+      pieces.push(members);
+    }
+    const then = pieces.map((p) => p.reduce((t, y) => t + hCell(y), 0) * rd.range(0.85, 1.15));
+    const touching = (pi: number) => {
       const out = new Set<number>();
-      for (const x of blockCells.get(b)!) {
+      for (const x of pieces[pi]) {
         const i = x % nx;
         for (const n of [i > 0 ? x - 1 : -1, i < nx - 1 ? x + 1 : -1, x - nx, x + nx]) {
-          if (n < 0 || ctx.cellCommunity(n % nx, Math.floor(n / nx)) !== c) continue;
-          const nb = blockOf(n);
-          if (nb !== b && order.has(nb)) out.add(nb);
+          const q = n >= 0 ? pieceOf.get(n) : undefined;
+          if (q !== undefined && q !== pi) out.add(q);
         }
       }
-      return [...out];
+      return [...out].sort((x, y) => x - y);
     };
-    const groupOf = new Map<number, number>();
-    const bgroups: number[][] = [];
+    const groupOf = new Int32Array(pieces.length).fill(-1);
+    const groups: number[][] = [];
     const sums: number[] = [];
-    for (const b0 of order.keys()) {
-      if (groupOf.has(b0)) continue;
-      const g = [b0];
-      let hh = hOf(b0);
-      groupOf.set(b0, bgroups.length);
-      for (;;) {
-        if (hh >= 480) break;
+    // grown one by one in snake order over touching pieces until about 500
+    const grow = (start: number, allowed: (pi: number) => boolean, target: number): number[] => {
+      const g = [start];
+      let hh = then[start];
+      const inG = new Set(g);
+      while (hh < target) {
+        const cap = hh >= 430 ? 570 : 600;
         let best = -1;
-        for (const y of g) for (const n of touching(y)) if (!groupOf.has(n) && (best < 0 || order.get(n)! < order.get(best)!)) best = n;
-        if (best < 0 || (hh >= 430 && hh + hOf(best) > 570)) break;
-        g.push(best);
-        groupOf.set(best, bgroups.length);
-        hh += hOf(best);
+        for (const y of g) for (const n of touching(y)) if (!inG.has(n) && allowed(n) && hh + then[n] <= cap && (best < 0 || n < best)) best = n;
+        if (best < 0) break;
+        g.push(best); inG.add(best); hh += then[best];
       }
-      bgroups.push(g);
-      sums.push(hh);
+      return g;
+    };
+    for (let p0 = 0; p0 < pieces.length; p0++) {
+      if (groupOf[p0] >= 0) continue;
+      const g = grow(p0, (n) => groupOf[n] < 0, 480);
+      for (const y of g) groupOf[y] = groups.length;
+      groups.push(g);
+      sums.push(g.reduce((t, y) => t + then[y], 0));
     }
-    for (let gi = 0; gi < bgroups.length; gi++) {
-      if (sums[gi] >= 400 || !bgroups[gi].length) continue;
-      let to = -1;
-      for (const y of bgroups[gi]) for (const n of touching(y)) {
-        const o = groupOf.get(n)!;
-        if (o !== gi && bgroups[o].length && sums[o] + sums[gi] <= 600 && (to < 0 || sums[o] < sums[to])) to = o;
+    // a rest below 400 joins a touching old grid when the two fit, else the two are redrawn as two
+    for (let gi = 0; gi < groups.length; gi++) {
+      if (sums[gi] >= 400 || !groups[gi].length) continue;
+      const nbs = [...new Set(groups[gi].flatMap(touching).map((n) => groupOf[n]).filter((o) => o !== gi))].sort((x, y) => sums[x] - sums[y] || x - y);
+      const fit = nbs.find((o) => sums[o] + sums[gi] <= 600);
+      if (fit !== undefined) {
+        for (const y of groups[gi]) groupOf[y] = fit;
+        groups[fit].push(...groups[gi]); sums[fit] += sums[gi]; groups[gi] = []; sums[gi] = 0;
+        continue;
       }
-      if (to < 0) continue;
-      for (const y of bgroups[gi]) groupOf.set(y, to);
-      bgroups[to].push(...bgroups[gi]);
-      sums[to] += sums[gi];
-      bgroups[gi] = [];
+      for (const o of nbs) {
+        const pool = new Set([...groups[gi], ...groups[o]]);
+        const total = sums[gi] + sums[o];
+        const first = grow(Math.min(...pool), (n) => pool.has(n), total / 2);
+        const rest = [...pool].filter((y) => !first.includes(y));
+        const h1 = first.reduce((t, y) => t + then[y], 0), h2 = total - h1;
+        if (h1 < 400 || h1 > 600 || h2 < 400 || h2 > 600 || connectedParts(rest.flatMap((y) => pieces[y]), nx).length !== 1) continue;
+        groups[gi] = first; groups[o] = rest; sums[gi] = h1; sums[o] = h2;
+        for (const y of first) groupOf[y] = gi;
+        for (const y of rest) groupOf[y] = o;
+        break;
+      }
     }
-    const groups = bgroups.filter((g) => g.length).map((g) => g.flatMap((b) => blockCells.get(b)!));
-
-    oldGrids.push(groups);
+    oldGrids.push(groups.filter((g) => g.length).map((g) => g.flatMap((pi) => pieces[pi])));
   }
   const layers: Array<[OverlayLayerName, string, string, string, (groups: number[][]) => number[][]]> = [
     ['party_building', '党建网格', '街道党工委组织办', 'DJ', (gs) => gs.reduce<number[][]>((acc, g, k) => { if (k % 2 === 0) acc.push([...g]); else acc[acc.length - 1].push(...g); return acc; }, [])],

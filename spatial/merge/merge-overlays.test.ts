@@ -3,13 +3,24 @@
  * obey the partition rules, the crosswalk accounts for every zone and every household, the roster has one
  * leader per grid, the conflicts are located, and fidelity is reported per layer.
  */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
 import { openTestDatabase, testEngines } from '../../data/db/test-engines.ts';
 import type { Database } from '../../data/db/connect.ts';
-import { generateTown, loadTown } from '../../data/generator/index.ts';
+import { generateTown, loadTown, writeProblemDir, type Town } from '../../data/generator/index.ts';
+import { importProblemDir } from '../../data/importers/problem-dir.ts';
+import { planFeatureCollection } from '../partition/index.ts';
+import { loadScorer } from '../test/scorer.ts';
 import { mergeOverlays, crosswalkCsv, rosterCsv, type OverlayLayerInput } from './index.ts';
 import { WanggeError } from '../errors.ts';
+
+const layersOf = (town: Town): OverlayLayerInput[] => town.overlays.map((o) => ({
+  name: o.layer,
+  features: o.zones.map((z) => ({ type: 'Feature' as const, properties: { code: z.code, name: z.name, person: z.person, phone: z.phone }, geometry: z.geom })),
+}));
 
 describe.each(testEngines())('merge overlays on %s PostGIS', (engine) => {
   let database: Database;
@@ -19,10 +30,7 @@ describe.each(testEngines())('merge overlays on %s PostGIS', (engine) => {
   it('merges three layers into grids that follow the rules, with a complete crosswalk and roster', async () => {
     const town = generateTown({ households: 12_000, seed: 5 });
     const { jcode } = await loadTown(database.db, town, { replace: true, residents: false });
-    const layers: OverlayLayerInput[] = town.overlays.map((o) => ({
-      name: o.layer,
-      features: o.zones.map((z) => ({ type: 'Feature' as const, properties: { code: z.code, name: z.name, person: z.person, phone: z.phone }, geometry: z.geom })),
-    }));
+    const layers = layersOf(town);
     const r = await mergeOverlays(database.db, { jcode, seed: 1 }, layers);
     const s = r.summary;
     expect(s.grids).toBeGreaterThan(15);
@@ -68,6 +76,40 @@ describe.each(testEngines())('merge overlays on %s PostGIS', (engine) => {
       expect(['Polygon', 'MultiPolygon']).toContain((f.geometry as { type: string }).type);
     }
   });
+
+  it('merges the three layers of the 60k-household town into grids that pass the scorer, keeping each layer ≥ 0.85 intact', async () => {
+    const scorer = await loadScorer();
+    expect(scorer, 'the independent scorer ../shared/eval/score.mjs').not.toBeNull();
+    const town = generateTown({ households: 60_000, seed: 1 });
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'wangge-merge60k-'));
+    try {
+      writeProblemDir(town, dir, { residents: false });
+      const imp = await importProblemDir(database.db, dir, { jcode: 'merge60k', replace: true });
+      const layers = layersOf(town);
+      const r = await mergeOverlays(database.db, { jcode: 'merge60k', seed: 1 }, layers);
+      for (const l of layers) expect(r.fidelity[l.name], l.name).toBeGreaterThanOrEqual(0.85);
+      // the crosswalk accounts for every zone and, per layer, every household
+      for (const l of layers) {
+        const cw = r.crosswalk.filter((x) => x.layer === l.name);
+        expect(new Set(cw.map((x) => x.zone).filter(Boolean)).size).toBe(l.features.length);
+        expect(cw.reduce((a, x) => a + x.households, 0)).toBeGreaterThanOrEqual(imp.counts.households);
+      }
+      const file = path.join(dir, 'grids.geojson');
+      writeFileSync(file, JSON.stringify(await planFeatureCollection(database.db, 'merge60k', r.summary.planId)));
+      const { headline: h } = await scorer!.score(dir, file);
+      expect(h.hard_ok).toBe(true);
+      expect(h.in_range).toBeGreaterThanOrEqual(0.97);
+      expect(h.street_alignment_excused).toBeGreaterThanOrEqual(0.99);
+      expect(h.non_contiguous).toBe(0);
+      expect(h.nesting_violations ?? 0).toBe(0);
+      expect(h.units_split ?? 0).toBe(0);
+      expect(h.claimed_mismatch).toBe(0);
+      expect(h.compactness_mean).toBeGreaterThanOrEqual(0.35);
+    } finally {
+      await scorer?.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 600_000);
 
   it('refuses a zone without a code, naming the file and feature', async () => {
     const town = generateTown({ households: 5_000, seed: 2 });

@@ -54,7 +54,11 @@ export interface ConflictFeature {
 
 export interface MergeResult {
   summary: PartitionSummary;
-  /** per layer: share of households in a grid ≥95% inside one zone, or in a zone ≥95% inside one grid */
+  /**
+   * per layer, of the households inside its zones: the share in a grid lying (≥ 95% of its households) inside
+   * one zone, or in a zone lying (≥ 95%) inside one grid. Households in none of a layer's zones (its gaps,
+   * reported as conflicts) carry no responsibility of that layer to cut, so they do not count.
+   */
   fidelity: Record<string, number>;
   crosswalk: CrosswalkRow[];
   roster: RosterRow[];
@@ -200,6 +204,7 @@ export async function mergeOverlays(db: Kysely<any>, opts: MergeOptions, layers:
           return (vals[Math.floor(vals.length / 2)] ?? 0) >= bounds.min ? 'purity' : 'containment';
         });
         return aggregate(ng, { min: bounds.min, max: bounds.max, seed: bounds.seed, cutWeight, initialLabel: (n) => label[n][primary],
+          otherLabels: layerNames.map((_, li) => (n: number) => label[n][li]).filter((_, li) => li !== primary),
           zones: { layers: modes, label: (n, L) => label[n][L], weight: zoneWeight } });
       },
     },
@@ -255,10 +260,10 @@ async function mergeReports(trx: Kysely<any>, jcode: string, planId: number, lay
     pure_grid AS (SELECT DISTINCT zg.layer, zg.grid FROM zg JOIN gtot ON gtot.grid = zg.grid WHERE zg.hh >= 0.95 * gtot.hh),
     pure_zone AS (SELECT DISTINCT zg.layer, zg.zone FROM zg JOIN ztot ON ztot.layer = zg.layer AND ztot.zone = zg.zone WHERE zg.hh >= 0.95 * ztot.hh),
     pts AS (
-      SELECT ln.layer, pg.pid, pg.hh,
-        EXISTS (SELECT 1 FROM pure_grid x WHERE x.layer = ln.layer AND x.grid = pg.grid)
-        OR EXISTS (SELECT 1 FROM wg_pz z JOIN pure_zone y ON y.layer = z.layer AND y.zone = z.zone WHERE z.pid = pg.pid AND z.layer = ln.layer) AS good
-      FROM wg_pg pg CROSS JOIN unnest(${layerNames}::text[]) AS ln(layer))
+      SELECT DISTINCT ON (z.layer, z.pid) z.layer, z.pid, z.hh,
+        EXISTS (SELECT 1 FROM pure_grid x WHERE x.layer = z.layer AND x.grid = z.grid)
+        OR EXISTS (SELECT 1 FROM wg_pz z2 JOIN pure_zone y ON y.layer = z2.layer AND y.zone = z2.zone WHERE z2.pid = z.pid AND z2.layer = z.layer) AS good
+      FROM wg_pz z ORDER BY z.layer, z.pid)
     SELECT layer, COALESCE(sum(hh) FILTER (WHERE good), 0)::float8 AS good, sum(hh)::float8 AS total FROM pts GROUP BY layer`.execute(trx);
   for (const l of layerNames) {
     const r = fid.find((x) => x.layer === l);
