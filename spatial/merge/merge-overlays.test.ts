@@ -8,6 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
+import * as turf from '@turf/turf';
 import { openTestDatabase, testEngines } from '../../data/db/test-engines.ts';
 import type { Database } from '../../data/db/connect.ts';
 import { generateTown, loadTown, writeProblemDir, type Town } from '../../data/generator/index.ts';
@@ -74,6 +75,11 @@ describe.each(testEngines())('merge overlays on %s PostGIS', (engine) => {
       expect(['gap', 'overlap', 'disagreement']).toContain(f.properties.kind);
       expect(f.properties.areaM2).toBeGreaterThan(1);
       expect(['Polygon', 'MultiPolygon']).toContain((f.geometry as { type: string }).type);
+      if (f.properties.kind !== 'gap' && f.properties.households === 0) {
+        // no tracing slivers: a piece without households is at least about 3 m wide on average
+        const perimeterM = turf.length(turf.polygonToLine(f as never) as never, { units: 'kilometers' }) * 1000;
+        expect(2 * turf.area(f as never) / perimeterM).toBeGreaterThan(2.9);
+      }
     }
   });
 

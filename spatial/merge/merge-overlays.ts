@@ -65,6 +65,9 @@ export interface MergeResult {
   conflicts: { type: 'FeatureCollection'; features: ConflictFeature[] };
 }
 
+/** conflict pieces holding no households and narrower than this on average (2 × area / perimeter) are left out as tracing slivers */
+const SLIVER_WIDTH_M = 3;
+
 const PERSON_KEYS = ['person', 'responsible', 'leader', 'name_of_person', '负责人', '网格员'];
 const PHONE_KEYS = ['phone', 'tel', 'mobile', '电话', '联系电话'];
 
@@ -228,6 +231,11 @@ async function mergeReports(trx: Kysely<any>, jcode: string, planId: number, lay
     FROM wg_pg pg JOIN address_points p ON p.jcode = ${jcode} AND p.id = pg.pid
     JOIN overlay_zones z ON z.jcode = ${jcode} AND z.geom && p.geom AND ST_Intersects(z.geom, p.geom)
     JOIN overlay_layers l ON l.jcode = z.jcode AND l.id = z.layer_id AND l.name = ANY(${layerNames}::text[])`.execute(trx);
+  await sql`CREATE INDEX ON wg_pz (pid, layer)`.execute(trx);
+  await sql`CREATE INDEX ON wg_pz (layer, zone)`.execute(trx);
+  await sql`CREATE INDEX ON wg_pg (grid)`.execute(trx);
+  await sql`ANALYZE wg_pz`.execute(trx);
+  await sql`ANALYZE wg_pg`.execute(trx);
 
   // crosswalk: zone × grid with shared households; zones × grids that overlap in area but share none appear with 0;
   // households of a layer in no zone appear under zone ''
@@ -305,19 +313,24 @@ async function mergeReports(trx: Kysely<any>, jcode: string, planId: number, lay
     zoverlaps AS (
       SELECT 'overlap'::text, ARRAY[a.layer], ARRAY[a.code, c.code], ST_CollectionExtract(ST_Intersection(a.geom, c.geom, 1e-9), 3)
       FROM z a JOIN z c ON a.layer = c.layer AND a.code < c.code AND a.geom && c.geom AND ST_Relate(a.geom, c.geom, 'T********')),
+    shared AS (
+      SELECT a.layer AS la, a.zone AS za, c.layer AS lc, c.zone AS zc, sum(a.hh) AS hh
+      FROM wg_pz a JOIN wg_pz c ON c.pid = a.pid AND a.layer < c.layer GROUP BY 1, 2, 3, 4),
     pairs AS (
-      SELECT a.layer AS la, a.code AS za, c.layer AS lc, c.code AS zc, COALESCE(sum(pz1.hh), 0) AS hh,
+      SELECT a.layer AS la, a.code AS za, c.layer AS lc, c.code AS zc, COALESCE(sh.hh, 0) AS hh,
         ST_CollectionExtract(ST_Intersection(a.geom, c.geom, 1e-9), 3) AS g
       FROM z a JOIN z c ON a.layer < c.layer AND a.geom && c.geom AND ST_Relate(a.geom, c.geom, 'T********')
-      LEFT JOIN wg_pz pz1 ON pz1.layer = a.layer AND pz1.zone = a.code AND EXISTS (SELECT 1 FROM wg_pz pz2 WHERE pz2.pid = pz1.pid AND pz2.layer = c.layer AND pz2.zone = c.code)
-      GROUP BY a.layer, a.code, c.layer, c.code, a.geom, c.geom),
+      LEFT JOIN shared sh ON sh.la = a.layer AND sh.za = a.code AND sh.lc = c.layer AND sh.zc = c.code),
     ranked AS (SELECT *, rank() OVER (PARTITION BY la, za, lc ORDER BY hh DESC, ST_Area(g) DESC, zc) AS rk FROM pairs),
     disagree AS (SELECT 'disagreement'::text, ARRAY[la, lc], ARRAY[za, zc], g FROM ranked WHERE rk > 1),
-    alls AS (SELECT * FROM gaps UNION ALL SELECT * FROM zoverlaps UNION ALL SELECT * FROM disagree)
-    SELECT kind, layers, zones, ST_Area(g::geography) AS area,
-      (SELECT COALESCE(sum(p.households), 0) FROM address_points p WHERE p.jcode = ${jcode} AND p.geom && alls.g AND ST_Intersects(alls.g, p.geom))::int AS hh,
-      ST_AsGeoJSON(g, 7) AS gj
-    FROM alls WHERE g IS NOT NULL AND NOT ST_IsEmpty(g) AND ST_Area(g::geography) > 1
+    alls AS MATERIALIZED (SELECT * FROM gaps UNION ALL SELECT * FROM zoverlaps UNION ALL SELECT * FROM disagree),
+    measured AS MATERIALIZED (
+      SELECT kind, layers, zones, g, ST_Area(g::geography) AS area, ST_Perimeter(g::geography) AS perim,
+        (SELECT COALESCE(sum(p.households), 0) FROM address_points p WHERE p.jcode = ${jcode} AND p.geom && alls.g AND ST_Intersects(alls.g, p.geom))::int AS hh
+      FROM alls WHERE g IS NOT NULL AND NOT ST_IsEmpty(g))
+    -- a piece without households and narrower than SLIVER_WIDTH_M on average traces one line twice: not a conflict
+    SELECT kind, layers, zones, area, hh, ST_AsGeoJSON(g, 7) AS gj
+    FROM measured WHERE area > 1 AND (hh > 0 OR kind = 'gap' OR 2 * area / NULLIF(perim, 0) >= ${SLIVER_WIDTH_M}::float8)
     ORDER BY kind, layers, zones`.execute(trx);
   const conflicts: ConflictFeature[] = conf.map((c) => ({
     type: 'Feature',

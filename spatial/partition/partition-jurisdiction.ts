@@ -78,6 +78,8 @@ export async function partitionJurisdiction(db: Kysely<any>, opts: PartitionOpti
   const srid = utmSrid(j.lon, j.lat);
 
   return inTransaction(db, async (trx) => {
+    // many statements with costly geometry functions: JIT compilation (server engine) costs more than it saves
+    await sql`SET LOCAL jit = off`.execute(trx);
     progress({ phase: 'blocks', percent: 5, message: 'noding streets and polygonizing' });
     const graph = await buildAtoms(trx, { jcode: opts.jcode, srid, max, snapM: opts.snapM, gridSize: GRID_SIZE });
     lap('blocks');
