@@ -3,10 +3,13 @@
  * grid layer that obeys every rule of the partition (streets as boundaries, min–max households, nested in
  * communities, units whole) while keeping the existing zones as intact as it can.
  *
- * How: the street blocks are built as for a partition; each block is labelled, per layer, with the zone holding
- * most of its households (else most of its area). A border between two blocks with the same zone in L layers
- * costs L × cutWeight per metre to cut, so grid boundaries prefer zone boundaries; the aggregation starts
- * from the zones of the layer whose zones best fit the bounds (and from scratch, keeping the better).
+ * How (see README.md beside this file): the street blocks are built as for a partition; each block is labelled,
+ * per layer, with the zone holding most of its households (else most of its area). Each layer's zones are then
+ * tried as the starting grids of every community part, and mended only where they break the bounds: a zone
+ * above max split inside itself, an out-of-range zone given or lent just enough households by a neighbour (or
+ * redrawn with one or two neighbours), neighbouring grids that share a zone rebalanced, every candidate scored
+ * by the grids left out of range first and then by the households kept with their zones in all layers. The
+ * best start wins (a partition from scratch only where no start keeps every grid in range).
  * Then, from the stored plan: a crosswalk zone × grid with shared households, a "1 + N" roster per grid, a
  * conflict report of where the layers disagree, and the fidelity of each layer.
  */

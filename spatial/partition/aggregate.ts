@@ -588,10 +588,10 @@ function zoneFirst(c: Ctx, comp: number[], rnd: () => number, maxPasses: number,
   st.fromLabels(comp.map((g) => initialLabel(g)));
   const inRange = (h: number) => h >= c.min && h <= c.max;
   /** Redraw the union of regions `regs` as k parts (sub-problem on their nodes); returns the parts as local node lists. */
-  const redraw = (regs: number[], k: number): number[][] => {
+  const redraw = (regs: number[], k: number, randomFirst = false): number[][] => {
     const nodes = regs.flatMap((r) => st.nodesOf(r));
     if (k <= 1) return [nodes];
-    const sub = solveComponent(c, nodes.map((v) => comp[v]), k, rnd, false, maxPasses);
+    const sub = solveComponent(c, nodes.map((v) => comp[v]), k, rnd, randomFirst, maxPasses);
     const parts = new Map<number, number[]>();
     sub.region.forEach((x, i) => parts.set(x, [...(parts.get(x) ?? []), nodes[i]]));
     return [...parts.values()];
@@ -676,8 +676,28 @@ function zoneFirst(c: Ctx, comp: number[], rnd: () => number, maxPasses: number,
               });
             }
           }
+          // take from s, and s takes its shortfall from a third
+          for (const t of neighbours(s)) {
+            if (t === r) continue;
+            attempt(3, () => {
+              for (let i = 0; i < 2 && st.h[r] < c.min; i++) {
+                transfer(s, r, () => st.h[r] >= c.min || st.h[s] <= c.min, undefined);
+                if (st.h[s] < c.min) transfer(t, s, () => st.h[s] >= c.min);
+              }
+              return st.h[r] >= c.min && st.h[s] >= c.min;
+            });
+          }
         } else {
           attempt(2, () => transfer(r, s, () => st.h[r] <= c.max));
+          // give the excess to s, and s passes its own excess on to a third
+          for (const t of neighbours(s)) {
+            if (t === r) continue;
+            attempt(3, () => {
+              transfer(r, s, () => st.h[r] <= c.max);
+              if (st.h[s] > c.max) transfer(s, t, () => st.h[s] <= c.max);
+              return st.h[r] <= c.max && st.h[s] <= c.max;
+            });
+          }
         }
       }
       // else redraw the zone with one neighbour, or two (a neighbour's neighbour included)
@@ -689,7 +709,7 @@ function zoneFirst(c: Ctx, comp: number[], rnd: () => number, maxPasses: number,
         const k0 = chooseGridCount(H, c.min, c.max);
         for (const k of k0 > 1 ? [k0, k0 + 1] : [1, 2]) {
           if (k > 1 && H / k < c.min * 0.8) continue;
-          attempt(regs.length, () => { apply(regs, redraw(regs, k)); return true; });
+          for (const randomFirst of k > 1 ? [false, true] : [false]) attempt(regs.length, () => { apply(regs, redraw(regs, k, randomFirst)); return true; });
         }
       }
       const b = held.best;
@@ -727,8 +747,10 @@ function zoneFirst(c: Ctx, comp: number[], rnd: () => number, maxPasses: number,
             keep();
           }
         }
-        apply([r, s], redraw([r, s], 2));
-        keep();
+        for (const randomFirst of [false, true]) {
+          apply([r, s], redraw([r, s], 2, randomFirst));
+          keep();
+        }
         const b = best as { assign: Int32Array; fid: number } | null;
         if (b) { st.restore(b.assign); changed = true; }
       }
@@ -861,11 +883,14 @@ export function aggregate(graph: NodeGraph, opts: AggregateOptions): GridGroup[]
           cands.push(solutionOf(z, zoneFidelity(c, z)));
         }
       }
-      const t0 = new ComponentState(c, list);
-      const ts = solveComponent(c, list, k0, rnd, false, maxPasses);
-      for (let r = 0; r < ts.k; r++) t0.newRegion();
-      t0.restore(ts.region);
-      cands.push({ ...ts, fidelity: zoneFidelity(c, t0) });
+      if (cands.every((x) => x.share < 1)) {
+        // the zones could not be mended everywhere: a partition from scratch may keep more grids in range
+        const t0 = new ComponentState(c, list);
+        const ts = solveComponent(c, list, k0, rnd, false, maxPasses);
+        for (let r = 0; r < ts.k; r++) t0.newRegion();
+        t0.restore(ts.region);
+        cands.push({ ...ts, fidelity: zoneFidelity(c, t0) });
+      }
       // most grids in range first, then the most households kept with their zones
       const best = cands.reduce((a, b) => (b.share > a.share + 1e-12 || (Math.abs(b.share - a.share) <= 1e-12 && b.fidelity > a.fidelity) ? b : a));
       if (process.env.WANGGE_PROFILE === '1') process.stderr.write(`merge component ${community}: ${cands.map((x) => `share ${x.share.toFixed(3)} kept ${x.fidelity}`).join(' | ')}\n`);
