@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { booleanPointInPolygon } from '@turf/turf';
 import type { Feature, FeatureCollection } from 'geojson';
-import { boundsOf, gridData, hexToRgba, MEASURE_RAMP, pointsPerGrid, rampColour } from './grid-features.ts';
+import { boundsOf, COMPLIANCE_RAMP, gridData, hexToRgba, MEASURE_RAMP, measureRange, pointsPerGrid, quantileRange, rampColour } from './grid-features.ts';
 
 const S = 0.002;
 // an L-shaped grid (its centroid falls outside it) and a square
@@ -30,5 +30,22 @@ describe('grid features', () => {
     const pts: FeatureCollection = { type: 'FeatureCollection', features: [pt(S / 2, S / 2), pt(2 * S, 2 * S), pt(3.5 * S, S / 2), pt(S / 2, 2 * S, 'closed')] };
     expect(pointsPerGrid(fc, pts, (f) => f.properties!.status !== 'closed')).toEqual({ L: 1, Q: 1 });
     expect(boundsOf(fc)).toEqual([0, 0, 4 * S, 3 * S]);
+  });
+
+  it('colours by a measure on a given ramp and domain (patrol compliance: red none, green full)', () => {
+    const d = gridData(fc, { colourBy: 'compliance', measures: { L: { compliance: 0.5 }, Q: { compliance: 1 } }, ramp: COMPLIANCE_RAMP, domain: [0, 1], alpha: 200 });
+    expect(d[0].fill).toEqual(hexToRgba(COMPLIANCE_RAMP[2], 200));
+    expect(d[1].fill).toEqual(hexToRgba(COMPLIANCE_RAMP[COMPLIANCE_RAMP.length - 1], 200));
+    const none = gridData(fc, { colourBy: 'compliance', measures: { L: { compliance: 0 }, Q: { compliance: 0 } }, ramp: COMPLIANCE_RAMP, domain: [0, 1] });
+    expect(none.map((g) => g.fill.slice(0, 3))).toEqual([hexToRgba(COMPLIANCE_RAMP[0]).slice(0, 3), hexToRgba(COMPLIANCE_RAMP[0]).slice(0, 3)]);
+  });
+
+  it('gives the range and the quantile range of values', () => {
+    expect(measureRange([])).toEqual([0, 0]);
+    expect(measureRange([5, -1, 3])).toEqual([-1, 5]);
+    const values = [0, ...Array.from({ length: 98 }, (_, i) => 400 + 2 * i), 5000];
+    expect(quantileRange(values, 0.05)).toEqual([408, 586]); // ranks 5 and 94 of 0..99: the 0 and the 5000 are left out
+    expect(quantileRange([7], 0.05)).toEqual([7, 7]);
+    expect(quantileRange([], 0.05)).toEqual([0, 0]);
   });
 });

@@ -33,11 +33,18 @@ export function hexToRgba(hex: string, alpha = 255): RGBA {
 /** A ramp from dark blue through teal and yellow to red (legible on a dark wall), t in [0, 1]. */
 export const MEASURE_RAMP: readonly string[] = ['#1d3b6e', '#1f6f8b', '#2aa198', '#a5c34a', '#f2c14e', '#f07c3c', '#d7263d'];
 
-/** The ramp colour of `value` between `lo` and `hi`. */
-export function rampColour(value: number, lo: number, hi: number, alpha = 200): RGBA {
+/**
+ * Patrol compliance from none to full: dark red, orange, amber, light green, green. Lightness rises with
+ * compliance so the order reads without telling red from green, and every step stays bright enough on the
+ * dark wall; the grid labels carry the numbers too.
+ */
+export const COMPLIANCE_RAMP: readonly string[] = ['#d32f2f', '#f57c00', '#fbc02d', '#9ccc65', '#43d17a'];
+
+/** The ramp colour of `value` between `lo` and `hi` (the last step holds `hi` only when hi > lo). */
+export function rampColour(value: number, lo: number, hi: number, alpha = 200, ramp: readonly string[] = MEASURE_RAMP): RGBA {
   const t = hi > lo ? Math.min(1, Math.max(0, (value - lo) / (hi - lo))) : 0;
-  const k = Math.min(MEASURE_RAMP.length - 1, Math.floor(t * MEASURE_RAMP.length));
-  return hexToRgba(MEASURE_RAMP[k], alpha);
+  const k = Math.min(ramp.length - 1, Math.floor(t * ramp.length));
+  return hexToRgba(ramp[k], alpha);
 }
 
 export interface GridDataOptions {
@@ -48,9 +55,35 @@ export interface GridDataOptions {
   colourBy?: string;
   /** extra measures per grid code */
   measures?: Record<string, Record<string, number>>;
+  /** the ramp of `colourBy` (default MEASURE_RAMP) */
+  ramp?: readonly string[];
+  /** the values at the ramp's two ends (default the lowest and highest value) */
+  domain?: [number, number];
   /** label text of a grid; default its household count */
   label?: (d: { code: string; households: number }) => string;
   alpha?: number;
+}
+
+/** [lowest, highest] of the values ([0, 0] when none), without spreading a long array into Math.min. */
+export function measureRange(values: readonly number[]): [number, number] {
+  if (values.length === 0) return [0, 0];
+  let lo = Infinity, hi = -Infinity;
+  for (const v of values) {
+    if (v < lo) lo = v;
+    if (v > hi) hi = v;
+  }
+  return [lo, hi];
+}
+
+/**
+ * The values at the `p` and 1 − `p` quantiles (nearest rank): a ramp domain that a few extreme grids (an
+ * empty one, a huge one) do not squeeze the others into one colour.
+ */
+export function quantileRange(values: readonly number[], p = 0.05): [number, number] {
+  if (values.length === 0) return [0, 0];
+  const sorted = [...values].sort((a, b) => a - b);
+  const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.round(q * (sorted.length - 1))))];
+  return [at(p), at(1 - p)];
 }
 
 /** Prepare grid features (properties code, name, community, households) for drawing. */
@@ -65,8 +98,7 @@ export function gridData(fc: FeatureCollection, o: GridDataOptions = {}): GridDa
     return { code, households, measures: { households, ...(o.measures?.[code] ?? {}) } };
   });
   const values = o.colourBy ? base.map((b) => b.measures[o.colourBy!] ?? 0) : [];
-  const lo = values.length ? Math.min(...values) : 0;
-  const hi = values.length ? Math.max(...values) : 0;
+  const [lo, hi] = o.domain ?? measureRange(values);
   return feats.map((f, i) => {
     const p = f.properties ?? {};
     const { code, households, measures } = base[i];
@@ -75,7 +107,7 @@ export function gridData(fc: FeatureCollection, o: GridDataOptions = {}): GridDa
       name: (p.name as string | null) ?? null,
       community: (p.community as string | null) ?? null,
       polygon: f,
-      fill: o.colourBy ? rampColour(values[i], lo, hi, alpha) : hexToRgba(GRID_PALETTE[idx[i] % GRID_PALETTE.length], alpha),
+      fill: o.colourBy ? rampColour(values[i], lo, hi, alpha, o.ramp) : hexToRgba(GRID_PALETTE[idx[i] % GRID_PALETTE.length], alpha),
       anchor: pointOnFeature(f).geometry.coordinates,
       label: o.label ? o.label({ code, households }) : String(households),
       outOfRange: (o.min !== undefined && households < o.min) || (o.max !== undefined && households > o.max),

@@ -7,6 +7,8 @@
  * - `currentTime`: seconds of the day shown (the caller animates it)
  * - `trailLength`: seconds of trail (default 900); `width` px (default 4); `showPaths` faint full tracks
  * - `colour`: RGB of the trail
+ * - `part`: 'all' (default), 'paths' (the faint full tracks only) or 'trips' (the moving trails only), so a
+ *   wall can draw the still paths once and redraw only the trails each frame
  */
 import { CompositeLayer, type DefaultProps, type Layer } from '@deck.gl/core';
 import { PathLayer } from '@deck.gl/layers';
@@ -20,6 +22,7 @@ export interface PatrolTripsLayerProps {
   width?: number;
   showPaths?: boolean;
   colour?: [number, number, number];
+  part?: 'all' | 'paths' | 'trips';
 }
 
 const defaultProps: DefaultProps<PatrolTripsLayerProps> = {
@@ -29,6 +32,7 @@ const defaultProps: DefaultProps<PatrolTripsLayerProps> = {
   width: 4,
   showPaths: true,
   colour: [0, 229, 255],
+  part: 'all',
 };
 
 export class PatrolTripsLayer extends CompositeLayer<PatrolTripsLayerProps> {
@@ -37,8 +41,9 @@ export class PatrolTripsLayer extends CompositeLayer<PatrolTripsLayerProps> {
 
   renderLayers(): Layer[] {
     const colour = this.props.colour ?? [0, 229, 255];
+    const { part } = this.props;
     const layers: Layer[] = [];
-    if (this.props.showPaths) {
+    if (this.props.showPaths && part !== 'trips') {
       layers.push(new PathLayer<Trip>(this.getSubLayerProps({
         id: 'paths',
         data: this.props.data,
@@ -49,6 +54,7 @@ export class PatrolTripsLayer extends CompositeLayer<PatrolTripsLayerProps> {
         pickable: false,
       })));
     }
+    if (part === 'paths') return layers;
     layers.push(new TripsLayer<Trip>(this.getSubLayerProps({
       id: 'trips',
       data: this.props.data,

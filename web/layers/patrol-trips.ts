@@ -86,3 +86,109 @@ export function pickDay(days: Iterable<string>, today: string): string | null {
   const past = list.filter((d) => d <= today);
   return past.length ? past[past.length - 1] : list[list.length - 1];
 }
+
+/**
+ * A trip with fewer vertices (Douglas–Peucker, tolerance in metres): the kept vertices keep their own
+ * timestamps, so the replay still passes every corner at its time. For the whole-jurisdiction wall a pixel
+ * is several metres, and the vertex shader of the trips layer runs once per segment per frame.
+ */
+export function simplifyTrip(trip: Trip, toleranceM: number): Trip {
+  const n = trip.path.length;
+  if (n <= 2 || !(toleranceM > 0)) return trip;
+  // to local metres once (equirectangular about the first vertex)
+  const k = Math.cos((trip.path[0][1] * Math.PI) / 180) * M_PER_DEG;
+  const xs = trip.path.map((p) => p[0] * k);
+  const ys = trip.path.map((p) => p[1] * M_PER_DEG);
+  const keep = new Uint8Array(n);
+  keep[0] = 1;
+  keep[n - 1] = 1;
+  const stack: Array<[number, number]> = [[0, n - 1]];
+  const tol2 = toleranceM * toleranceM;
+  while (stack.length) {
+    const [a, b] = stack.pop()!;
+    const dx = xs[b] - xs[a], dy = ys[b] - ys[a];
+    const len2 = dx * dx + dy * dy;
+    let far = -1, farD = tol2;
+    for (let i = a + 1; i < b; i++) {
+      const t = len2 > 0 ? Math.max(0, Math.min(1, ((xs[i] - xs[a]) * dx + (ys[i] - ys[a]) * dy) / len2)) : 0;
+      const ex = xs[a] + t * dx - xs[i], ey = ys[a] + t * dy - ys[i];
+      const d = ex * ex + ey * ey;
+      if (d > farD) { farD = d; far = i; }
+    }
+    if (far >= 0) {
+      keep[far] = 1;
+      stack.push([a, far], [far, b]);
+    }
+  }
+  const path: Position[] = [];
+  const timestamps: number[] = [];
+  for (let i = 0; i < n; i++) {
+    if (!keep[i]) continue;
+    path.push(trip.path[i]);
+    timestamps.push(trip.timestamps[i]);
+  }
+  return { ...trip, path, timestamps };
+}
+
+/**
+ * At most `max` trips, the longest in time first (the ones on screen longest), then in their input order:
+ * a cap for the whole-jurisdiction view, where hundreds of short pieces add vertices but no readable motion.
+ */
+export function limitTrips(trips: Trip[], max: number): Trip[] {
+  if (trips.length <= max) return trips;
+  const span = (t: Trip) => t.timestamps[t.timestamps.length - 1] - t.timestamps[0];
+  const chosen = new Set(trips.map((t, i) => [span(t), i] as const).sort((a, b) => b[0] - a[0] || a[1] - b[1]).slice(0, Math.max(0, max)).map(([, i]) => i));
+  return trips.filter((_, i) => chosen.has(i));
+}
+
+/** Metres per CSS pixel of a Web Mercator map (512-px tiles) at `zoom` and latitude `lat`. */
+export function metresPerPixel(zoom: number, lat: number): number {
+  return (40_075_016.686 * Math.cos((lat * Math.PI) / 180)) / (512 * 2 ** zoom);
+}
+
+/** The position of a trip at time `t` (between its first and last timestamp), interpolated on its segment. */
+function positionAt(trip: Trip, i: number, t: number): Position {
+  const [t0, t1] = [trip.timestamps[i], trip.timestamps[i + 1]];
+  const a = trip.path[i], b = trip.path[i + 1];
+  const f = t1 > t0 ? (t - t0) / (t1 - t0) : 0;
+  return [a[0] + (b[0] - a[0]) * f, a[1] + (b[1] - a[1]) * f];
+}
+
+/** The last index i with timestamps[i] <= t (0 when t is before the first). */
+function segmentAt(ts: number[], t: number): number {
+  let lo = 0, hi = ts.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (ts[mid] <= t) lo = mid;
+    else hi = mid - 1;
+  }
+  return lo;
+}
+
+/**
+ * The trails on screen at `current`: of each trip under way in [current − trailLength, current], only that
+ * piece (its ends interpolated), with its timestamps. Drawing these instead of whole tracks lets the trips
+ * layer shade only the visible trails rather than every track's full length and discard most of it.
+ */
+export function trailsAt(trips: Trip[], current: number, trailLength: number): Trip[] {
+  const from = current - trailLength;
+  const out: Trip[] = [];
+  for (const trip of trips) {
+    const ts = trip.timestamps;
+    const n = ts.length;
+    if (n < 2 || ts[0] > current || ts[n - 1] < from) continue;
+    const t0 = Math.max(from, ts[0]);
+    const t1 = Math.min(current, ts[n - 1]);
+    const i0 = Math.min(segmentAt(ts, t0), n - 2);
+    const i1 = Math.min(segmentAt(ts, t1), n - 2);
+    const path: Position[] = [positionAt(trip, i0, t0)];
+    const timestamps = [t0];
+    for (let i = i0 + 1; i <= i1; i++) {
+      if (ts[i] > t0 && ts[i] < t1) { path.push(trip.path[i]); timestamps.push(ts[i]); }
+    }
+    path.push(positionAt(trip, i1, t1));
+    timestamps.push(t1);
+    out.push({ id: trip.id, worker: trip.worker, path, timestamps });
+  }
+  return out;
+}
