@@ -1,6 +1,7 @@
 /** The web app's only door to the service: typed fetches of the API; errors carry the problem detail. */
 import type { Feature, FeatureCollection } from 'geojson';
 import type { ApiLayerName } from '../layers/layer-def.ts';
+import type { WallFigures } from '../../api/repos/wall-figures.ts';
 
 export interface JurisdictionNode {
   jcode: string;
@@ -236,6 +237,15 @@ export function fetchBundle(jcode: string, code: string, day?: string, signal?: 
   const q = new URLSearchParams({ jcode });
   if (day) q.set('day', day);
   return getJson<GridBundle>(`/api/grids/${encodeURIComponent(code)}/bundle?${q}`, signal);
+}
+
+// the wall's figures: the type the service answers with (a type-only import, erased from the bundle), so the
+// compiler tells when the two drift apart
+export type { WallFigures } from '../../api/repos/wall-figures.ts';
+
+/** The wall screen's figures (GET /api/jurisdictions/{jcode}/wall-figures): aggregates only. */
+export function fetchWallFigures(jcode: string, day: string, signal?: AbortSignal): Promise<WallFigures> {
+  return getJson<WallFigures>(`/api/jurisdictions/${encodeURIComponent(jcode)}/wall-figures?day=${encodeURIComponent(day)}`, signal);
 }
 
 export function lookupPosition(lon: number, lat: number, crs = 'wgs84'): Promise<LookupAnswer> {

@@ -22,6 +22,10 @@ export interface DeckMapOptions {
   basemap?: boolean;
   interactive?: boolean;
   onClick?: (info: PickingInfo) => void;
+  /** called after each redraw of the deck.gl layers */
+  onAfterRender?: () => void;
+  /** pixel ratio of the deck.gl canvas (deck's useDevicePixels; default the screen's) */
+  deckPixelRatio?: number;
 }
 
 export interface DeckMap {
@@ -68,13 +72,19 @@ export function createDeckMap(container: HTMLElement, o: DeckMapOptions): DeckMa
     pitchWithRotate: false,
     interactive: o.interactive ?? true,
     fadeDuration: 0,
+    // a 7680×2160 wall: the map is wider than MapLibre's default 4096 px limit, which would blur it
+    maxCanvasSize: [8192, 8192],
   });
   map.touchZoomRotate.disableRotation();
   if (o.interactive ?? true) {
     map.addControl(new maplibregl.NavigationControl({ showCompass: false }), 'top-left');
     map.addControl(new maplibregl.ScaleControl({ unit: 'metric' }), 'bottom-left');
   }
-  const overlay = new MapboxOverlay({ interleaved: false, layers: [], onClick: o.onClick ? (info) => { o.onClick!(info); } : undefined });
+  const overlay = new MapboxOverlay({
+    interleaved: false, layers: [], onClick: o.onClick ? (info) => { o.onClick!(info); } : undefined, useDevicePixels: o.deckPixelRatio ?? true,
+    // deck calls onAfterRender unconditionally: pass it only when there is one
+    ...(o.onAfterRender ? { onAfterRender: o.onAfterRender } : {}),
+  });
   map.addControl(overlay);
   const firstIdle = new Promise<void>((resolve) => map.once('idle', () => resolve()));
   return {

@@ -1,8 +1,9 @@
 // The four views in real headless Chromium (Debian's /usr/bin/chromium, playwright-core) over a generated
 // 5,000-household town partitioned and published: each loads with no console errors and no request leaving
 // localhost and draws a map that is not blank; moving a block in the editor changes both grids' counts and
-// the validation badge; the lookup finds the grid of a known point (/me); the wall renders at 3840×2160.
-// Screenshots: test-results/{plan,wall,me,grid}.png.
+// the validation badge; the lookup finds the grid of a known point (/me); the wall at 3840×2160 and 7680×2160
+// shows the service's figures with no scroll bars or cut-off text, animates without repainting its still
+// layers, and colours grids by patrol compliance. Screenshots: test-results/{plan,wall,wall-compliance,wall-7680,me,grid}.png.
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -16,10 +17,12 @@ import type { Database } from '../../data/db/connect.ts';
 import { loadConfig } from '../../api/config.ts';
 import { REPO_ROOT, WanggeApp } from '../../api/app.ts';
 import { buildWebBundle } from '../../api/web-bundle.ts';
-import { generateTown, loadTown } from '../../data/generator/index.ts';
+import { assignStaff, generateTown, loadTown } from '../../data/generator/index.ts';
 import { partitionJurisdiction, publishPlan } from '../../spatial/partition/index.ts';
 import { createUser } from '../../api/auth/users.ts';
 import { applyEdit, blockAdjacency, neighbourGrids, planStateFrom, validatePlan } from '../layers/plan-state.ts';
+import { COMPLIANCE_RAMP, hexToRgba, MEASURE_RAMP, rampColour } from '../layers/grid-features.ts';
+import { todayIso } from '../src/dom.ts';
 
 const RESULTS = path.join(REPO_ROOT, 'test-results');
 const JCODE = '370199000000';
@@ -66,6 +69,7 @@ describe('the four views in headless Chromium', () => {
     await loadTown(database.db, generateTown({ households: 5000, seed: 7 }), { residents: true });
     const s = await partitionJurisdiction(database.db, { jcode: JCODE, min: 400, max: 600, seed: 1 });
     await publishPlan(database.db, JCODE, s.planId);
+    await assignStaff(database.db, JCODE, s.planId); // as the demo start does: the wall counts grid workers
     await built;
     app = new WanggeApp(loadConfig({ PORT: '0', LOG_LEVEL: 'silent' }), database, { webDir });
     await app.start();
@@ -178,14 +182,101 @@ describe('the four views in headless Chromium', () => {
     await finishView(page, errors, 'grid', 900, { distinct: 20, drawn: 0.2 });
   }, 120_000);
 
-  it('/wall renders at 3840×2160 with no scroll bars', async () => {
+  /** Sizes on the wall: no scroll bars, nothing cut off or overflowing in the panel, the smallest panel text. */
+  async function wallLayout(page: Page): Promise<{ doc: number[]; panel: number[]; overflowing: string[]; minFontPx: number; panelLeft: number; mapRight: number; figureColumns: number; legendLeft: number; figuresRight: number }> {
+    return page.evaluate(() => {
+      const d = document.scrollingElement!;
+      const panel = document.querySelector<HTMLElement>('.wall-panel')!;
+      const texts = [...panel.querySelectorAll<HTMLElement>('*')].filter((e) => [...e.childNodes].some((n) => n.nodeType === 3 && n.textContent!.trim() !== ''));
+      const rect = (sel: string) => document.querySelector(sel)!.getBoundingClientRect();
+      return {
+        doc: [d.scrollWidth, d.clientWidth, d.scrollHeight, d.clientHeight],
+        panel: [panel.scrollWidth, panel.clientWidth, panel.scrollHeight, panel.clientHeight],
+        overflowing: texts.filter((e) => e.scrollWidth > e.clientWidth + 1 || e.getBoundingClientRect().right > panel.getBoundingClientRect().right).map((e) => e.textContent!),
+        minFontPx: Math.min(...texts.map((e) => Number.parseFloat(getComputedStyle(e).fontSize))),
+        panelLeft: rect('.wall-panel').left,
+        mapRight: rect('.view-map').right,
+        figureColumns: new Set([...document.querySelectorAll('.figure')].map((f) => Math.round(f.getBoundingClientRect().left))).size,
+        legendLeft: rect('.wall-legend').left,
+        figuresRight: rect('.figures').right,
+      };
+    });
+  }
+
+  /** The fill colours (r,g,b) of the wall's grids in the map, by grid code. */
+  async function wallFills(page: Page): Promise<Record<string, string>> {
+    return page.evaluate(() => {
+      const map = (window as unknown as { __wangge: { map: { querySourceFeatures(id: string): Array<{ properties: Record<string, string> }> } } }).__wangge.map;
+      const out: Record<string, string> = {};
+      for (const f of map.querySourceFeatures('wall-grids')) out[f.properties.code] = /rgba?\((\d+),(\d+),(\d+)/.exec(f.properties.fill)!.slice(1, 4).join(',');
+      return out;
+    });
+  }
+
+  const frameCounts = (page: Page) => page.evaluate(() => ({ ...(window as unknown as { __wanggeFrames: { n: number; still: number } }).__wanggeFrames }));
+  const rgbOf = (hex: string) => hexToRgba(hex).slice(0, 3).join(',');
+
+  it('/wall at 3840×2160: figures from the service, no scroll bars, trails redrawn without the still layers, compliance colours', async () => {
+    const figures = await (await fetch(`${base}/api/jurisdictions/${JCODE}/wall-figures?day=${todayIso()}`)).json();
+    expect(figures.workers).toBeGreaterThan(figures.grids); // every grid has a leader and members
     const { page, errors } = await open('/wall?tour=0', { width: 3840, height: 2160 });
-    const scroll = await page.evaluate(() => [document.documentElement.scrollWidth, document.documentElement.scrollHeight]);
-    expect(scroll).toEqual([3840, 2160]);
-    expect(await page.textContent('[data-figure="wall.grids"] .figure-value')).toMatch(/^\d+$/);
-    const frames0 = await page.evaluate(() => (window as unknown as { __wanggeFrames: { n: number } }).__wanggeFrames.n);
-    await page.waitForTimeout(1000);
-    expect(await page.evaluate(() => (window as unknown as { __wanggeFrames: { n: number } }).__wanggeFrames.n)).toBeGreaterThan(frames0);
-    await finishView(page, errors, 'wall', 2800, { distinct: 30, drawn: 0.3 });
+    const layout = await wallLayout(page);
+    expect(layout.doc).toEqual([3840, 3840, 2160, 2160]);
+    expect(layout.panel[2]).toBeLessThanOrEqual(layout.panel[3]); // everything in the panel is shown
+    expect(layout.overflowing).toEqual([]);
+    expect(layout.minFontPx).toBeGreaterThanOrEqual(36); // about 20 mm on a 98-inch 4K screen: legible from 5 m
+    expect(layout.mapRight).toBeLessThanOrEqual(layout.panelLeft + 1);
+    const figure = (key: string) => page.textContent(`[data-figure="${key}"] .figure-value`);
+    expect(await figure('wall.workers')).toBe(figures.workers.toLocaleString('en-US'));
+    expect(await figure('wall.patrols')).toBe(figures.patrolsToday.toLocaleString('en-US'));
+    expect(await figure('wall.grids')).toBe(String(figures.grids));
+    expect(figures.patrolsToday).toBeGreaterThan(0);
+    // the animation redraws the trail canvas; the map with the still layers is not repainted meanwhile
+    const f0 = await frameCounts(page);
+    await page.waitForTimeout(2000);
+    const f1 = await frameCounts(page);
+    expect(f1.n - f0.n).toBeGreaterThanOrEqual(3);
+    expect(f1.still - f0.still).toBeLessThanOrEqual(1);
+    // grids by households: measure ramp colours
+    const ramp = new Set(MEASURE_RAMP.map(rgbOf));
+    const byHouseholds = await wallFills(page);
+    expect(Object.keys(byHouseholds).length).toBeGreaterThan(5);
+    expect(Object.values(byHouseholds).every((c) => ramp.has(c))).toBe(true);
+    await page.screenshot({ path: path.join(RESULTS, 'wall.png') });
+    // switch to patrol compliance: every grid in the colour of its compliance from the service, legend says so
+    await page.click('button.wall-measure[data-measure="compliance"]');
+    const want = Object.fromEntries(figures.perGrid.map((g: { code: string; compliance: number }) => [g.code, rampColour(g.compliance, 0, 1, 255, COMPLIANCE_RAMP).slice(0, 3).join(',')]));
+    await page.waitForFunction((w) => {
+      const map = (window as unknown as { __wangge: { map: { querySourceFeatures(id: string): Array<{ properties: Record<string, string> }> } } }).__wangge.map;
+      const fs = map.querySourceFeatures('wall-grids');
+      return fs.length > 0 && fs.every((f) => f.properties.fill.startsWith(`rgba(${w[f.properties.code]},`));
+    }, want, { timeout: 20_000 });
+    const byCompliance = await wallFills(page);
+    for (const [code, rgb] of Object.entries(byCompliance)) expect(rgb, code).toBe(want[code]);
+    expect(new Set(Object.values(byCompliance)).size).toBeGreaterThan(1); // not all one colour: some grids patrolled, some not
+    expect(await page.getAttribute('.wall-legend', 'data-measure')).toBe('compliance');
+    const legend = (await page.textContent('.wall-legend'))!;
+    expect(legend).toContain('按巡查达标率');
+    expect(legend).toContain(`每格每日应巡 ${figures.expectedPatrols} 次`);
+    expect(legend).toContain('0% … 100%');
+    expect(await page.getAttribute('button.wall-measure[data-measure="compliance"]', 'class')).toContain('active');
+    expect((await wallLayout(page)).overflowing).toEqual([]);
+    await finishView(page, errors, 'wall-compliance', 2800, { distinct: 30, drawn: 0.3 });
+  }, 180_000);
+
+  it('/wall at 7680×2160 (32:9): a wide panel with the figures beside the legend, no scroll bars, English', async () => {
+    const { page, errors } = await open('/wall?tour=0&lang=en', { width: 7680, height: 2160 });
+    const layout = await wallLayout(page);
+    expect(layout.doc).toEqual([7680, 7680, 2160, 2160]);
+    expect(layout.panel[2]).toBeLessThanOrEqual(layout.panel[3]);
+    expect(layout.overflowing).toEqual([]);
+    expect(layout.minFontPx).toBeGreaterThanOrEqual(36);
+    expect(7680 - layout.panelLeft).toBeGreaterThan(7680 / 4); // wider than on 16:9 (a quarter of a 3840 screen)
+    expect(layout.mapRight).toBeLessThanOrEqual(layout.panelLeft + 1);
+    expect(layout.figureColumns).toBe(2);
+    expect(layout.legendLeft).toBeGreaterThan(layout.figuresRight); // legend beside the figures, not below
+    expect(await page.textContent('[data-figure="wall.workers"] .figure-label')).toBe('Grid workers');
+    expect(await page.textContent('[data-figure="wall.workers"] .figure-value')).toMatch(/^\d{1,3}(,\d{3})*$/);
+    await finishView(page, errors, 'wall-7680', 5000, { distinct: 30, drawn: 0.2 });
   }, 180_000);
 });

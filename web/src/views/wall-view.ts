@@ -1,29 +1,54 @@
 /**
- * /wall — the command-centre wall screen (3840×2160 in a dark room): the whole jurisdiction on a dark
- * basemap, grids coloured by a chosen measure, an H3 heat layer of open hazards, cameras, the day's patrol
- * tracks animated (TripsLayer), a panel of key figures in large type and an automatic tour through the
- * communities. No scroll bars, nothing only on hover. `?tour=0` stops the tour, `?layers=off` draws the
- * basemap only (for frame-rate comparisons); `window.__wanggeFrames` counts animation frames.
+ * /wall — the command-centre wall screen (3840×2160 or 7680×2160 in a dark room): the whole jurisdiction on
+ * a dark basemap, grids coloured by a chosen measure (households, open hazards, patrol compliance), an H3
+ * heat layer of open hazards, cameras, the day's patrol tracks animated (TripsLayer), a panel of key figures
+ * in large type (from /api/jurisdictions/{jcode}/wall-figures) and an automatic tour through the communities.
+ * No scroll bars, nothing only on hover.
+ *
+ * Drawing: the still layers (grids, hexes, cameras, the faint whole tracks) are MapLibre layers in the map's
+ * canvas (layers/wall-map-layers.ts), repainted only when the camera or their data change; the moving
+ * trails are the only deck.gl layer, on a canvas of their own, redrawn at most `?fps=` (default 30) times a
+ * second with only the pieces of track inside the trail window (tracks simplified to about a pixel of the
+ * whole view). `window.__wanggeFrames.n` counts the trail canvas's actual redraws (deck's onAfterRender),
+ * `.still` the map's repaints.
+ *
+ * Query: `?tour=0` stops the tour; `?measure=households|hazards|compliance`; `?fps=`; `?pr=` pixel ratio of
+ * the trail canvas (default 0.5: trails 5 px wide stay smooth from 5 m and the canvas costs a quarter);
+ * `?layers=off` draws no layers while the trail canvas keeps redrawing with no trails (the baseline of
+ * frame-rate comparisons).
  */
 import type { FeatureCollection } from 'geojson';
-import type { Layer } from '@deck.gl/core';
-import { fetchLayer, type JurisdictionNode } from '../api-client.ts';
+import type { GeoJSONSource } from 'maplibre-gl';
+import { fetchLayer, fetchWallFigures, type JurisdictionNode, type WallFigures } from '../api-client.ts';
 import { createDeckMap, type DeckMap } from '../deck-map.ts';
 import { button, el, todayIso } from '../dom.ts';
-import { formatCount, t } from '../i18n.ts';
-import { GridsDeckLayer } from '../../layers/grids-deck-layer.ts';
-import { HazardsHexLayer } from '../../layers/hazards-hex-layer.ts';
+import { formatCount, t, type I18nKey } from '../i18n.ts';
 import { PatrolTripsLayer } from '../../layers/patrol-trips-layer.ts';
-import { CamerasDeckLayer } from '../../layers/cameras-deck-layer.ts';
-import { gridData, MEASURE_RAMP, pointsPerGrid } from '../../layers/grid-features.ts';
-import { hazardWeight, hexBins } from '../../layers/hazard-hexes.ts';
-import { tripsFrom, tripWindow, type Trip } from '../../layers/patrol-trips.ts';
+import { withCameraSectors } from '../../layers/camera-sectors.ts';
+import { COMPLIANCE_RAMP, gridData, MEASURE_RAMP, measureRange, quantileRange } from '../../layers/grid-features.ts';
+import { hexBins } from '../../layers/hazard-hexes.ts';
+import { limitTrips, metresPerPixel, simplifyTrip, trailsAt, tripsFrom, tripWindow, type Trip } from '../../layers/patrol-trips.ts';
+import { gridFeatures, hexFeatures, trackFeatures, WALL_SOURCES, wallStyleLayers } from '../../layers/wall-map-layers.ts';
 import { communitiesOf, header, pickJurisdiction } from './common.ts';
 import { tracksFromTiles } from './tracks-source.ts';
 import type { Unmount, ViewContext } from './view.ts';
 
-type Measure = 'households' | 'hazards';
+const MEASURES = ['households', 'hazards', 'compliance'] as const;
+type Measure = (typeof MEASURES)[number];
 const TOUR_MS = 9000;
+/** the day of tracks replays in this many seconds */
+const REPLAY_S = 60;
+/** figures are read again this often (a wall runs all day) */
+const REFRESH_MS = 5 * 60_000;
+/** opacity of the grid fills (0-255): strong enough to read the colour on the dark basemap, the streets still show */
+const GRID_ALPHA = 185;
+/** most trails drawn at once */
+const MAX_TRIPS = 600;
+
+function numberQuery(q: URLSearchParams, name: string, dflt: number, lo: number, hi: number): number {
+  const n = Number(q.get(name));
+  return q.has(name) && Number.isFinite(n) ? Math.min(hi, Math.max(lo, n)) : dflt;
+}
 
 export function mountWallView(ctx: ViewContext): Unmount {
   ctx.root.className = 'view view-wall';
@@ -32,45 +57,91 @@ export function mountWallView(ctx: ViewContext): Unmount {
   ctx.root.replaceChildren(mapEl, panel);
   const layersOn = ctx.query.get('layers') !== 'off';
   let tourOn = ctx.query.get('tour') !== '0';
-  let measure: Measure = ctx.query.get('measure') === 'hazards' ? 'hazards' : 'households';
+  const asked = ctx.query.get('measure') ?? '';
+  let measure: Measure = (MEASURES as readonly string[]).includes(asked) ? asked as Measure : 'households';
+  const fps = numberQuery(ctx.query, 'fps', 30, 1, 120);
+  const pixelRatio = numberQuery(ctx.query, 'pr', 0.5, 0.25, 2);
   let view: DeckMap | null = null;
   let alive = true;
   let raf = 0;
   let tourTimer = 0;
+  let refreshTimer = 0;
   let tourIndex = -1;
+  let focus: string | undefined;
   let j: JurisdictionNode | null = null;
   let grids: FeatureCollection | null = null;
-  let hazardsPerGrid: Record<string, number> = {};
-  let staticLayers: Layer[] = [];
+  let figures: WallFigures | null = null;
   let trips: Trip[] = [];
   let window0: [number, number] = [0, 0];
-  let figures: Array<[string, string]> = [];
-  let replayDay: string | null = null;
-  const frames = { n: 0 };
-  (window as unknown as { __wanggeFrames?: { n: number } }).__wanggeFrames = frames;
+  // n: redraws of the trail canvas (the animation's frames); still: repaints of the map with the still layers
+  const frames = { n: 0, still: 0 };
+  (window as unknown as { __wanggeFrames?: typeof frames }).__wanggeFrames = frames;
 
-  function buildStatic(hazards: FeatureCollection, cameras: FeatureCollection): void {
-    if (!grids) return;
-    const data = gridData(grids, { colourBy: measure, measures: Object.fromEntries(Object.entries(hazardsPerGrid).map(([k, v]) => [k, { hazards: v }])), alpha: 150,
-      label: measure === 'hazards' ? (d) => String(hazardsPerGrid[d.code] ?? 0) : undefined });
-    staticLayers = [
-      new GridsDeckLayer({ id: 'grids', data, dark: true, labelSize: 36, pickable: false }),
-      new HazardsHexLayer({ id: 'hazard-hexes', data: hexBins(hazards, 10) }),
-      new CamerasDeckLayer({ id: 'cameras', data: cameras, dark: true, radius: 6 }),
-    ];
+  /**
+   * The values at the two ends of the current measure's ramp: households from the 5th to the 95th
+   * percentile (an empty or a huge grid would squeeze the rest into one colour), hazards from none to the
+   * most, compliance from 0 to 1.
+   */
+  function domain(): [number, number] {
+    const per = figures?.perGrid ?? [];
+    if (measure === 'compliance') return [0, 1];
+    if (measure === 'hazards') return [0, measureRange(per.map((g) => g.hazards))[1]];
+    return quantileRange(per.length ? per.map((g) => g.households) : (grids?.features ?? []).map((f) => Number(f.properties?.households) || 0), 0.05);
   }
 
-  function frame(now: number): void {
+  /** the grids coloured and labelled by the current measure */
+  function gridsByMeasure(): FeatureCollection[] {
+    if (!grids) return [];
+    const per = new Map((figures?.perGrid ?? []).map((g) => [g.code, g]));
+    const measures = Object.fromEntries([...per].map(([code, g]) => [code, { hazards: g.hazards, patrols: g.patrols, compliance: g.compliance }]));
+    const expected = figures?.expectedPatrols ?? 0;
+    const label = measure === 'hazards' ? (d: { code: string }) => String(per.get(d.code)?.hazards ?? 0)
+      : measure === 'compliance' ? (d: { code: string }) => `${per.get(d.code)?.patrols ?? 0}/${expected}`
+        : (d: { households: number }) => String(d.households);
+    const data = gridData(grids, {
+      colourBy: measure, measures, alpha: GRID_ALPHA, label, domain: domain(), ramp: measure === 'compliance' ? COMPLIANCE_RAMP : MEASURE_RAMP,
+    });
+    const { polygons, labels } = gridFeatures(data);
+    return [polygons, labels];
+  }
+
+  function setSource(id: string, data: FeatureCollection): void {
+    (view?.map.getSource(id) as GeoJSONSource | undefined)?.setData(data);
+  }
+
+  /** the still layers into the map (once), resolved when the map has drawn them */
+  async function addStill(hazards: FeatureCollection, cameras: FeatureCollection): Promise<void> {
+    const map = view!.map;
+    if (!map.isStyleLoaded()) await new Promise<void>((resolve) => map.once('load', () => resolve()));
+    const [polygons, labels] = gridsByMeasure();
+    const sources: Record<string, FeatureCollection> = {
+      [WALL_SOURCES.grids]: polygons, [WALL_SOURCES.labels]: labels, [WALL_SOURCES.hexes]: hexFeatures(hexBins(hazards, 10)),
+      [WALL_SOURCES.cameras]: withCameraSectors(cameras), [WALL_SOURCES.tracks]: trackFeatures(trips),
+    };
+    for (const [id, data] of Object.entries(sources)) map.addSource(id, { type: 'geojson', data });
+    for (const layer of wallStyleLayers()) map.addLayer(layer);
+    await new Promise<void>((resolve) => map.once('idle', () => resolve()));
+  }
+
+  function recolour(): void {
+    const [polygons, labels] = gridsByMeasure();
+    if (!polygons) return;
+    setSource(WALL_SOURCES.grids, polygons);
+    setSource(WALL_SOURCES.labels, labels);
+  }
+
+  /** one animation tick: the trails at the replay time of `now`, at most `fps` times a second */
+  let lastTick = -Infinity;
+  function tick(now: number): void {
     if (!alive) return;
-    frames.n++;
-    if (view && layersOn) {
-      const [a, b] = window0;
-      const span = Math.max(1, b - a);
-      // the day replays in 60 s
-      const current = a + (((now / 1000) * (span / 60)) % span);
-      view.setLayers([...staticLayers, new PatrolTripsLayer({ id: 'trips', data: trips, currentTime: current, trailLength: span / 12, width: 5 })]);
-    }
-    raf = requestAnimationFrame(frame);
+    raf = requestAnimationFrame(tick);
+    if (!view || now - lastTick < 1000 / fps - 4) return;
+    lastTick = now;
+    const [a, b] = window0;
+    const span = Math.max(1, b - a);
+    const current = a + (((now / 1000) * (span / REPLAY_S)) % span);
+    const trailLength = span / 12;
+    view.setLayers([new PatrolTripsLayer({ id: 'trips', data: layersOn ? trailsAt(trips, current, trailLength) : [], currentTime: current, trailLength, width: 5, part: 'trips' })]);
   }
 
   function tourStep(): void {
@@ -79,60 +150,79 @@ export function mountWallView(ctx: ViewContext): Unmount {
     tourIndex = (tourIndex + 1) % (cs.length + 1);
     const target = tourIndex === cs.length ? j : cs[tourIndex];
     view.fit(target.bbox, true);
-    renderPanel(target.name);
+    focus = target.name;
+    renderPanel();
   }
 
-  function renderPanel(focus?: string): void {
-    panel.replaceChildren();
-    panel.append(header(ctx, `${t('view.wall')} · ${j?.name ?? ''}`, 'wall-head'));
+  function figureList(): Array<[string, string, string]> {
+    const f = figures;
+    if (!f) return [];
+    const patrolLabel = f.day === null || f.day === todayIso() ? t('wall.patrols') : `${t('wall.patrolsOf')} ${f.day.slice(5)}`;
+    const share = f.grids ? Math.round((f.gridsFullyPatrolled / f.grids) * 100) : 0;
+    return [
+      ['wall.grids', formatCount(f.grids), t('wall.grids')],
+      ['wall.workers', formatCount(f.workers), t('wall.workers')],
+      ['wall.households', formatCount(f.households), t('wall.households')],
+      ['wall.patrols', formatCount(f.patrolsToday), patrolLabel],
+      ['wall.hazards', formatCount(f.openHazards), t('wall.hazards')],
+      ['wall.compliance', `${share}%`, t('wall.compliance')],
+    ];
+  }
+
+  function legend(): HTMLElement {
+    const box = el('div', 'wall-legend');
+    box.dataset.measure = measure;
+    const ramp = el('div', 'ramp');
+    for (const c of measure === 'compliance' ? COMPLIANCE_RAMP : MEASURE_RAMP) { const s = el('span'); s.style.background = c; ramp.append(s); }
+    const [lo, hi] = domain();
+    const ends = measure === 'compliance' ? '0% … 100%' : measure === 'hazards' ? `0 … ${formatCount(hi)}` : `≤ ${formatCount(lo)} … ≥ ${formatCount(hi)}`;
+    box.append(el('div', 'legend-title', `${t('wall.measure')}: ${t(`wall.measure.${measure}`)}`), ramp, el('div', 'ramp-ends', ends));
+    if (measure === 'compliance' && figures) box.append(el('div', 'legend-note', t('wall.expected').replace('{n}', String(figures.expectedPatrols))));
+    const day = figures?.day;
+    box.append(el('div', 'legend-line heat', t('wall.heat')), el('div', 'legend-line cams', t('layer.cctv')),
+      el('div', 'legend-line trips', day ? `${t('wall.tracks')} · ${day === todayIso() ? '' : `${t('wall.replay')} `}${day}` : `${t('wall.tracks')} · ${t('wall.noTracks')}`));
+    return box;
+  }
+
+  function renderPanel(): void {
     const figs = el('div', 'figures');
-    for (const [k, v] of figures) {
+    for (const [key, value, label] of figureList()) {
       const f = el('div', 'figure');
-      f.dataset.figure = k;
-      f.append(el('div', 'figure-value', v), el('div', 'figure-label', t(k as 'wall.grids')));
+      f.dataset.figure = key;
+      // long numbers (a million households) in smaller type, so they stay inside their box
+      f.append(el('div', `figure-value${value.length > 7 ? ' long' : ''}`, value), el('div', 'figure-label', label));
       figs.append(f);
     }
-    panel.append(figs);
     const ctl = el('div', 'wall-controls');
-    for (const m of ['households', 'hazards'] as Measure[]) {
-      const b = button(t(`wall.measure.${m}`), () => { measure = m; void loadData(); }, `btn wall-measure${m === measure ? ' active' : ''}`);
+    for (const m of MEASURES) {
+      const b = button(t(`wall.measure.${m}` as I18nKey), () => { measure = m; recolour(); renderPanel(); }, `btn wall-measure${m === measure ? ' active' : ''}`);
+      b.dataset.measure = m;
       ctl.append(b);
     }
-    ctl.append(button(`${t('wall.tour')} ${tourOn ? '■' : '▶'}`, () => { tourOn = !tourOn; renderPanel(focus); if (tourOn) tourStep(); }, 'btn wall-tour'));
-    panel.append(ctl);
-    const legend = el('div', 'wall-legend');
-    const ramp = el('div', 'ramp');
-    for (const c of MEASURE_RAMP) { const s = el('span'); s.style.background = c; ramp.append(s); }
-    legend.append(el('div', undefined, `${t('wall.measure')}: ${t(`wall.measure.${measure}`)}`), ramp, el('div', 'ramp-ends', `${t('wall.low')} … ${t('wall.high')}`));
-    legend.append(el('div', 'legend-line heat', t('wall.heat')), el('div', 'legend-line cams', t('layer.cctv')),
-      el('div', 'legend-line trips', `${t('wall.tracks')}${replayDay ? ` · ${t('wall.replay')} ${replayDay}` : ''}`));
-    panel.append(legend);
-    if (focus) panel.append(el('div', 'wall-focus', focus));
+    ctl.append(button(`${t('wall.tour')} ${tourOn ? '■' : '▶'}`, () => { tourOn = !tourOn; renderPanel(); if (tourOn) tourStep(); }, 'btn wall-tour'));
+    const side = el('div', 'wall-side');
+    side.append(ctl, legend());
+    if (focus) side.append(el('div', 'wall-focus', focus));
+    panel.replaceChildren(header(ctx, `${t('view.wall')} · ${j?.name ?? ''}`, 'wall-head'), figs, side);
   }
 
-  let hazardsFc: FeatureCollection = { type: 'FeatureCollection', features: [] };
-  let camerasFc: FeatureCollection = { type: 'FeatureCollection', features: [] };
-  async function loadData(): Promise<void> {
-    if (!j) return;
-    if (!grids) {
-      const [g, h, c, tr] = await Promise.all([fetchLayer('grids', j.jcode), fetchLayer('hazards', j.jcode), fetchLayer('cameras', j.jcode),
-        tracksFromTiles(j.bbox, todayIso()).catch(() => ({ day: null, days: [], tracks: { type: 'FeatureCollection', features: [] } as FeatureCollection }))]);
-      grids = g;
-      hazardsFc = h;
-      camerasFc = c;
-      hazardsPerGrid = pointsPerGrid(g, h, (f) => hazardWeight(f) > 0);
-      trips = tripsFrom(tr.tracks);
-      window0 = tripWindow(trips);
-      replayDay = tr.day;
-      const open = h.features.filter((f) => hazardWeight(f) > 0).length;
-      const hh = g.features.reduce((n, f) => n + (Number(f.properties?.households) || 0), 0);
-      // grid workers: no endpoint counts them yet; the day's distinct patrol tracks stand for the patrols done
-      figures = [['wall.grids', formatCount(g.features.length)], ['wall.workers', '—'], ['wall.households', formatCount(hh)],
-        ['wall.patrols', formatCount(new Set(tr.tracks.features.map((f, i) => f.id ?? `p${i}`)).size)], ['wall.hazards', formatCount(open)]];
-    }
-    buildStatic(hazardsFc, camerasFc);
-    renderPanel();
-    if (view && !layersOn) view.setLayers([]);
+  async function loadFigures(): Promise<void> {
+    if (j) figures = await fetchWallFigures(j.jcode, todayIso());
+  }
+
+  /** fetch everything, prepare the trips; resolves with the hazards and cameras for the still layers */
+  async function loadData(): Promise<[FeatureCollection, FeatureCollection]> {
+    const jj = j!;
+    const empty: FeatureCollection = { type: 'FeatureCollection', features: [] };
+    const [g, h, c, tr] = await Promise.all([fetchLayer('grids', jj.jcode), fetchLayer('hazards', jj.jcode), fetchLayer('cameras', jj.jcode),
+      tracksFromTiles(jj.bbox, todayIso()).catch(() => ({ day: null, days: [], tracks: empty })), loadFigures()]);
+    grids = g;
+    // the figures and the tiles choose the day by the same rule; should they differ, the figures' day wins
+    const tracks = figures?.day && tr.day !== figures.day ? (await tracksFromTiles(jj.bbox, figures.day)).tracks : tr.tracks;
+    const tolerance = metresPerPixel(view!.map.getZoom(), view!.map.getCenter().lat);
+    trips = limitTrips(tripsFrom(tracks).map((x) => simplifyTrip(x, tolerance)), MAX_TRIPS);
+    window0 = tripWindow(trips);
+    return [h, c];
   }
 
   void (async () => {
@@ -140,13 +230,27 @@ export function mountWallView(ctx: ViewContext): Unmount {
     try {
       j = await pickJurisdiction(ctx.query);
       if (!j || !alive) { ctx.setState('empty'); return; }
-      view = createDeckMap(mapEl, { bounds: j.bbox, dark: true, padding: { top: 60, bottom: 60, left: 60, right: Math.round(innerWidth * 0.26) }, interactive: false });
-      if (layersOn) await loadData();
-      else renderPanel();
-      raf = requestAnimationFrame(frame);
+      renderPanel();
+      // the map takes the screen left of the panel (style.css)
+      const gap = Math.round(innerHeight * 0.03);
+      view = createDeckMap(mapEl, {
+        bounds: j.bbox, dark: true, padding: gap, interactive: false,
+        deckPixelRatio: pixelRatio, onAfterRender: () => { frames.n++; },
+      });
+      view.map.on('render', () => { frames.still++; });
+      (window as unknown as { __wangge?: unknown }).__wangge = { map: view.map };
+      if (layersOn) {
+        const [hazards, cameras] = await loadData();
+        if (!alive) return;
+        await addStill(hazards, cameras);
+      }
+      renderPanel();
+      raf = requestAnimationFrame(tick);
       await view.firstIdle;
+      if (!alive) return;
       ctx.setState('ready');
       tourTimer = window.setInterval(tourStep, TOUR_MS);
+      if (layersOn) refreshTimer = window.setInterval(() => { void loadFigures().then(() => { recolour(); renderPanel(); }, (e) => console.warn(e)); }, REFRESH_MS);
     } catch (e) {
       console.error(e);
       panel.append(el('p', 'message message-error', `${t('loadFailed')}: ${(e as Error).message}`));
@@ -158,6 +262,8 @@ export function mountWallView(ctx: ViewContext): Unmount {
     alive = false;
     cancelAnimationFrame(raf);
     clearInterval(tourTimer);
+    clearInterval(refreshTimer);
     view?.destroy();
+    delete (window as unknown as { __wangge?: unknown }).__wangge;
   };
 }
