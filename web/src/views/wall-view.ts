@@ -141,7 +141,7 @@ export function mountWallView(ctx: ViewContext): Unmount {
     const span = Math.max(1, b - a);
     const current = a + (((now / 1000) * (span / REPLAY_S)) % span);
     const trailLength = span / 12;
-    view.setLayers([new PatrolTripsLayer({ id: 'trips', data: layersOn ? trailsAt(trips, current, trailLength) : [], currentTime: current, trailLength, width: 5, part: 'trips' })]);
+    view.setLayers([new PatrolTripsLayer({ id: 'trips', data: layersOn ? trailsAt(trips, current, trailLength) : [], currentTime: current, trailLength, width: 7, part: 'trips' })]);
   }
 
   function tourStep(): void {
