@@ -6,7 +6,7 @@ import { OGC_LIMIT_DEFAULT, OGC_LIMIT_MAX } from './routes/ogc.ts';
 import { TILE_SET_NAMES } from './tiles/tile-layers.ts';
 import { LAYER_NAMES } from './repos/layers.ts';
 import { AUTH_PATHS } from './auth/openapi-auth.ts';
-import { EXPECTED_PATROLS_PER_DAY } from './repos/wall-figures.ts';
+import { EXPECTED_PATROLS_PER_DAY, PATROL_MIN_SHARE } from './repos/wall-figures.ts';
 import { EXPECTED_PATROLS_MAX } from './routes/wall-figures.ts';
 
 type Obj = Record<string, unknown>;
@@ -51,7 +51,7 @@ export function openApiDocument(version: string): Obj {
           summary: "the wall screen's key figures and per-grid patrol compliance (aggregates only; no login needed, an account of another jurisdiction gets 403)",
           description: 'Grids of the published plan; workers = distinct people (name and phone) among their staff; households = sum over the grids; '
             + 'patrolsToday = patrol tracks of `day`; openHazards = hazards not closed. Per grid: households, open hazards (by point on surface), '
-            + 'patrols (tracks of `day` crossing the grid) and compliance = min(1, patrols / expected). `day` in the answer is the day the patrol '
+            + `patrols (tracks of \`day\` with at least ${PATROL_MIN_SHARE * 100}% of their length in the grid) and compliance = min(1, patrols / expected). \`day\` in the answer is the day the patrol `
             + 'figures are of: the requested day if it has tracks, else the latest earlier day that has, else the latest day that has (null: no tracks).',
           parameters: [jcodeP, q('day', 'YYYY-MM-DD (default today on the server)', { type: 'string', format: 'date' }),
             q('expected', `patrols expected per grid per day (default ${EXPECTED_PATROLS_PER_DAY})`, { type: 'integer', minimum: 1, maximum: EXPECTED_PATROLS_MAX, default: EXPECTED_PATROLS_PER_DAY })],

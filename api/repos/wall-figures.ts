@@ -8,11 +8,15 @@
  *   day that has (the same rule as the web's `pickDay`); null when the jurisdiction has no tracks at all;
  * - workers: distinct people (same name and phone) among the staff of the published plan's grids;
  * - a hazard is open unless its status is 'closed'; it belongs to the grid holding its point on surface;
- * - a grid's patrols: the day's tracks that cross the grid; the jurisdiction's patrols: all the day's tracks;
+ * - a grid's patrols: the day's tracks with at least a quarter of their length inside the grid (a patrol of a
+ *   neighbouring grid that cuts across a corner is not one); the jurisdiction's patrols: all the day's tracks;
  * - compliance: patrols / expected patrols per grid per day, capped at 1.
  */
 import { sql, type Kysely } from 'kysely';
 import type { DB } from '../../data/db/schema.ts';
+
+/** Share of a track's length that must lie inside a grid for the track to count as a patrol of that grid. */
+export const PATROL_MIN_SHARE = 0.25;
 
 /** Patrols a grid is expected to get per day unless the caller says otherwise. */
 export const EXPECTED_PATROLS_PER_DAY = 2;
@@ -81,7 +85,8 @@ export async function wallFigures(db: Kysely<DB>, jcode: string, requestedDay: s
         (SELECT count(*) FROM hazards h WHERE h.jcode = g.jcode AND h.status <> 'closed'
           AND h.geom && g.geom AND ST_Intersects(g.geom, ST_PointOnSurface(h.geom)))::int AS hazards,
         (SELECT count(*) FROM patrol_tracks t WHERE t.jcode = g.jcode AND t.day = ${dayValue}::date
-          AND t.geom && g.geom AND ST_Intersects(g.geom, t.geom))::int AS patrols
+          AND t.geom && g.geom AND ST_Intersects(g.geom, t.geom)
+          AND ST_Length(ST_Intersection(g.geom, t.geom)::geography) >= ${PATROL_MIN_SHARE}::float8 * ST_Length(t.geom::geography))::int AS patrols
       FROM grids g WHERE g.jcode = ${jcode} AND g.plan_id = ${plan}
       ORDER BY g.code`.execute(db),
   ]);

@@ -55,6 +55,7 @@ describe.each(testEngines())('wall figures on the %s engine', (engine) => {
       track(J, DAY, [[0.5, 0.5], [3.5, 0.5]]), // south-west and south-east
       track(J, DAY, [[0.3, 0.3], [1.5, 1.5]]), // south-west only
       track(J, EARLIER, [[0.5, 3.5], [1.5, 3.5]]), // north-west, two days before
+      track(J, EARLIER, [[1.9, 3.5], [3.5, 3.5]]), // north-east, cutting 6% of its length through the north-west
       track('999999999999', DAY, [[0.5, 2.5], [3.5, 2.5]]), // another jurisdiction's track over the north
     ]);
     await createUser(database.db, { name: 'other-commander', role: 'commander', jcode: '999999999999', grids: [], password: 'commander password 1' });
@@ -81,8 +82,9 @@ describe.each(testEngines())('wall figures on the %s engine', (engine) => {
 
   it('uses the latest earlier day with tracks, else the latest day, and says which', async () => {
     const before = await figures('?day=2026-10-29');
-    expect(before).toMatchObject({ requestedDay: '2026-10-29', day: EARLIER, patrolsToday: 1 });
-    expect(before.perGrid.find((g: any) => g.code === NW).patrols).toBe(1);
+    expect(before).toMatchObject({ requestedDay: '2026-10-29', day: EARLIER, patrolsToday: 2 });
+    expect(before.perGrid.find((g: any) => g.code === NW).patrols).toBe(1); // the north-east patrol only crossed it
+    expect(before.perGrid.find((g: any) => g.code === NE).patrols).toBe(1);
     expect(before.perGrid.find((g: any) => g.code === SW).patrols).toBe(0);
     expect(await figures('?day=2026-11-20')).toMatchObject({ requestedDay: '2026-11-20', day: DAY, patrolsToday: 2 });
     expect(await figures('?day=2026-01-01')).toMatchObject({ requestedDay: '2026-01-01', day: DAY, patrolsToday: 2 });
