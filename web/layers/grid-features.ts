@@ -134,3 +134,72 @@ export function boundsOf(g: FeatureCollection | Feature): [number, number, numbe
   const b = turfBbox(g);
   return [b[0], b[1], b[2], b[3]];
 }
+
+/** A size at `zoom` from [zoom, size] stops ascending by zoom: linear between two stops, held beyond the ends (as MapLibre's interpolate). */
+export function sizeAtZoom(zoom: number, stops: ReadonlyArray<readonly [number, number]>): number {
+  if (stops.length === 0) return 0;
+  if (zoom <= stops[0][0]) return stops[0][1];
+  for (let i = 1; i < stops.length; i++) {
+    const [z1, s1] = stops[i];
+    if (zoom <= z1) {
+      const [z0, s0] = stops[i - 1];
+      return s0 + ((s1 - s0) * (zoom - z0)) / (z1 - z0);
+    }
+  }
+  return stops[stops.length - 1][1];
+}
+
+/** The pixel position of [lng, lat] in the Web Mercator world at `zoom` (512-px tiles, as deck.gl and MapLibre). */
+export function mercatorPixel([lng, lat]: Position, zoom: number): [number, number] {
+  const size = 512 * 2 ** zoom;
+  const s = Math.sin((Math.max(-85.05, Math.min(85.05, lat)) * Math.PI) / 180);
+  return [((lng + 180) / 360) * size, (0.5 - Math.log((1 + s) / (1 - s)) / (4 * Math.PI)) * size];
+}
+
+/** Estimated width in px of a one-line label in a sans-serif font of `size` px: CJK a full em, digits and Latin about 0.6 em. */
+export function labelWidth(text: string, size: number): number {
+  let em = 0;
+  for (const ch of text) em += ch.codePointAt(0)! >= 0x2e80 ? 1 : 0.6;
+  return em * size;
+}
+
+export interface ThinLabelsOptions {
+  /** font size in px */
+  size: number;
+  /** px added on every side of each label's box, so twice this between two labels (default an eighth of the size) */
+  gap?: number;
+}
+
+/**
+ * Which labels to draw at `zoom` so that none overlaps another: the indices of the kept ones, greedily in
+ * the given order (of two colliding labels the first stays). Each label is a box of its estimated width
+ * (labelWidth) by its size around its anchor, grown by `gap` on every side. Screen distances only grow
+ * with the zoom while label boxes keep their pixel size, so labels kept at a zoom do not overlap at any
+ * higher one.
+ */
+export function thinLabels(items: ReadonlyArray<{ anchor: Position; label: string }>, zoom: number, o: ThinLabelsOptions): number[] {
+  const gap = o.gap ?? o.size / 8;
+  const boxes = items.map((d) => {
+    const [x, y] = mercatorPixel(d.anchor, zoom);
+    return { x, y, hw: labelWidth(d.label, o.size) / 2 + gap, hh: o.size / 2 + gap };
+  });
+  // kept boxes by cell, a cell as large as the largest box: a box can only meet boxes in its own and the 8 cells around
+  const cell = boxes.reduce((m, b) => Math.max(m, 2 * b.hw, 2 * b.hh), 1);
+  const kept = new Map<string, number[]>();
+  const out: number[] = [];
+  boxes.forEach((b, i) => {
+    const cx = Math.floor(b.x / cell), cy = Math.floor(b.y / cell);
+    for (let dx = -1; dx <= 1; dx++) {
+      for (let dy = -1; dy <= 1; dy++) {
+        for (const k of kept.get(`${cx + dx},${cy + dy}`) ?? []) {
+          const o2 = boxes[k];
+          if (Math.abs(b.x - o2.x) < b.hw + o2.hw && Math.abs(b.y - o2.y) < b.hh + o2.hh) return;
+        }
+      }
+    }
+    const key = `${cx},${cy}`;
+    kept.set(key, [...(kept.get(key) ?? []), i]);
+    out.push(i);
+  });
+  return out;
+}
