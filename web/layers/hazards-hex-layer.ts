@@ -5,6 +5,9 @@
  * Props:
  * - `data`: HexBin[] from `hexBins`
  * - `extruded`: draw cells as columns (default false); `elevationScale` metres per weight unit (default 20)
+ * - `exactCells`: each cell's own outline, tessellated once (default false: one hexagon shape repeated,
+ *   which deck's H3HexagonLayer works out again whenever the map moves to another cell; exact cells keep
+ *   a still map still)
  */
 import { CompositeLayer, type DefaultProps, type Layer, type UpdateParameters } from '@deck.gl/core';
 import { H3HexagonLayer } from '@deck.gl/geo-layers';
@@ -14,12 +17,14 @@ export interface HazardsHexLayerProps {
   data: HexBin[];
   extruded?: boolean;
   elevationScale?: number;
+  exactCells?: boolean;
 }
 
 const defaultProps: DefaultProps<HazardsHexLayerProps> = {
   data: { type: 'array', value: [] },
   extruded: false,
   elevationScale: 20,
+  exactCells: false,
 };
 
 export class HazardsHexLayer extends CompositeLayer<HazardsHexLayerProps> {
@@ -42,7 +47,7 @@ export class HazardsHexLayer extends CompositeLayer<HazardsHexLayerProps> {
       extruded: this.props.extruded,
       elevationScale: this.props.elevationScale,
       stroked: false,
-      highPrecision: 'auto',
+      highPrecision: this.props.exactCells ? true : 'auto',
       pickable: false,
       updateTriggers: { getFillColor: [maxWeight] },
     }))];
