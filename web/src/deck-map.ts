@@ -1,8 +1,12 @@
 /**
  * The map of the four views: MapLibre GL over our own basemap tiles (/tiles/basemap: water, streets,
  * buildings, boundaries; line and circle layers only, so no glyphs or sprites are needed) with deck.gl on
- * top (MapboxOverlay). Created once per view; `destroy()` removes the overlay, the map, its listeners and
- * its WebGL context. The map never fetches data by itself except its basemap tiles.
+ * top (MapboxOverlay). Created once per view; `destroy()` removes the overlays, the map, its listeners and
+ * their WebGL contexts. The map never fetches data by itself except its basemap tiles.
+ *
+ * With the `still` option a second deck.gl canvas lies between the map and the main one, for layers that do
+ * not move: deck redraws a canvas only when the camera or its own layers change, so a view can animate the
+ * main canvas every frame without redrawing the still layers (the wall screen).
  */
 import * as maplibregl from 'maplibre-gl';
 import type { LayerSpecification, StyleSpecification } from 'maplibre-gl';
@@ -26,11 +30,18 @@ export interface DeckMapOptions {
   onAfterRender?: () => void;
   /** pixel ratio of the deck.gl canvas (deck's useDevicePixels; default the screen's) */
   deckPixelRatio?: number;
+  /**
+   * A still deck.gl canvas under the main one (layers set by `setStillLayers`), redrawn only when the camera
+   * or its layers change: its pixel ratio (default the screen's) and a callback after each of its redraws.
+   */
+  still?: { pixelRatio?: number; onAfterRender?: () => void };
 }
 
 export interface DeckMap {
   map: maplibregl.Map;
   setLayers(layers: Layer[]): void;
+  /** the layers of the still canvas (throws without the `still` option) */
+  setStillLayers(layers: Layer[]): void;
   fit(bounds: [number, number, number, number], animate?: boolean): void;
   /** resolves when the map has drawn its first complete frame */
   firstIdle: Promise<void>;
@@ -60,6 +71,15 @@ export function basemapStyle(origin: string, dark: boolean, withTiles = true): S
   return style;
 }
 
+/** A deck.gl canvas of its own over the map (not interleaved), following the map's camera. */
+function deckOverlay(o: { pixelRatio?: number; onAfterRender?: () => void; onClick?: (info: PickingInfo) => void }): MapboxOverlay {
+  return new MapboxOverlay({
+    interleaved: false, layers: [], onClick: o.onClick ? (info) => { o.onClick!(info); } : undefined, useDevicePixels: o.pixelRatio ?? true,
+    // deck calls onAfterRender unconditionally: pass it only when there is one
+    ...(o.onAfterRender ? { onAfterRender: o.onAfterRender } : {}),
+  });
+}
+
 export function createDeckMap(container: HTMLElement, o: DeckMapOptions): DeckMap {
   const map = new maplibregl.Map({
     container,
@@ -80,20 +100,24 @@ export function createDeckMap(container: HTMLElement, o: DeckMapOptions): DeckMa
     map.addControl(new maplibregl.NavigationControl({ showCompass: false }), 'top-left');
     map.addControl(new maplibregl.ScaleControl({ unit: 'metric' }), 'bottom-left');
   }
-  const overlay = new MapboxOverlay({
-    interleaved: false, layers: [], onClick: o.onClick ? (info) => { o.onClick!(info); } : undefined, useDevicePixels: o.deckPixelRatio ?? true,
-    // deck calls onAfterRender unconditionally: pass it only when there is one
-    ...(o.onAfterRender ? { onAfterRender: o.onAfterRender } : {}),
-  });
+  // controls at one corner stack in the order added: the still canvas first, so the main one lies on top
+  const still = o.still ? deckOverlay(o.still) : null;
+  if (still) map.addControl(still);
+  const overlay = deckOverlay({ pixelRatio: o.deckPixelRatio, onAfterRender: o.onAfterRender, onClick: o.onClick });
   map.addControl(overlay);
   const firstIdle = new Promise<void>((resolve) => map.once('idle', () => resolve()));
   return {
     map,
     setLayers(layers) { overlay.setProps({ layers }); },
+    setStillLayers(layers) {
+      if (!still) throw new Error('createDeckMap: setStillLayers needs the still option');
+      still.setProps({ layers });
+    },
     fit(b, animate = true) { map.fitBounds(b, { padding: o.padding ?? 30, animate, duration: animate ? 1500 : 0 }); },
     firstIdle,
     destroy() {
       overlay.finalize();
+      still?.finalize();
       map.remove();
     },
   };
