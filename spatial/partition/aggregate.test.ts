@@ -97,6 +97,36 @@ describe('aggregate', () => {
   });
 });
 
+describe('aggregate from existing zones (merge)', () => {
+  // zones as rectangles of the lattice, drawn per layer at its own scale, with one zone in range per 8×2 strip
+  const zoneLabels = (w: number, zw: number, zh: number) => (n: number) => `${Math.floor((n % w) / zw)}-${Math.floor(Math.floor(n / w) / zh)}`;
+
+  it('keeps zones that are already grids, and every grid connected, on random towns', () => {
+    for (let seed = 1; seed <= 6; seed++) {
+      let s = seed * 7919;
+      const rnd = () => { s = (s * 16807) % 2147483647; return s / 2147483647; };
+      const w = 16, h = 12;
+      const hh = Array.from({ length: w * h }, () => 48 + Math.floor(rnd() * 30));
+      const g = lattice(w, h, (x, y) => hh[y * w + x]);
+      const layers = [zoneLabels(w, 4, 2), zoneLabels(w, 8, 2), zoneLabels(w, 2, 2)];
+      const groups = aggregate(g, { min: 400, max: 600, seed, cutWeight: 2, initialLabel: layers[0], otherLabels: layers.slice(1),
+        zones: { layers: ['purity', 'purity', 'containment'], label: (n, L) => layers[L](n), weight: 20 } });
+      // a partition: every node once, households conserved, every grid connected
+      expect(groups.flatMap((x) => x.nodes).sort((a, b) => a - b)).toEqual(g.nodes.map((_, i) => i));
+      expect(groups.reduce((t, x) => t + x.households, 0)).toBe(hh.reduce((a, b) => a + b, 0));
+      for (const x of groups) expect(connected(g, x.nodes), `seed ${seed}: grid of ${x.nodes.length} nodes`).toBe(true);
+      // zones of the first layer that hold 400–600 households come out as grids of their own
+      const zoneNodes = new Map<string, number[]>();
+      g.nodes.forEach((_, i) => zoneNodes.set(layers[0](i), [...(zoneNodes.get(layers[0](i)) ?? []), i]));
+      const key = (ids: number[]) => [...ids].sort((a, b) => a - b).join(',');
+      const grids = new Set(groups.map((x) => key(x.nodes)));
+      const fitting = [...zoneNodes.values()].filter((ids) => { const t = ids.reduce((a, i) => a + hh[i], 0); return t >= 400 && t <= 600; });
+      const kept = fitting.filter((ids) => grids.has(key(ids))).length;
+      expect(kept / Math.max(1, fitting.length), `seed ${seed}`).toBeGreaterThanOrEqual(0.6);
+    }
+  });
+});
+
 describe('assignCodes', () => {
   it('numbers grids north to south, west to east within a community', () => {
     const groups = [

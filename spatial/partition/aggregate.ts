@@ -725,6 +725,8 @@ function zoneFirst(c: Ctx, comp: number[], rnd: () => number, maxPasses: number,
       if (st.count[r] === 0) continue;
       for (const s of neighbours(r)) {
         if (s < r || st.count[r] === 0 || st.count[s] === 0 || (pure(r) && pure(s))) continue;
+        // an earlier change around r may have parted the two
+        if (!st.nodesOf(r).some((v) => st.ladj[v].some((e) => st.region[e.n] === s))) continue;
         const saved = Int32Array.from(st.region);
         const out0 = outCount(), fid0 = zoneFidelity(c, st);
         let best: { assign: Int32Array; fid: number } | null = null;
