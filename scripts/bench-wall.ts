@@ -7,7 +7,8 @@
  *
  * A frame is a redraw of the trail canvas that actually happened (the page's `__wanggeFrames.n`, counted in
  * deck.gl's onAfterRender), never an animation callback that drew nothing; the browser's own
- * requestAnimationFrame rate over the same 10 s is printed beside it. The wall asks for at most 30 redraws a
+ * requestAnimationFrame rate over the same 10 s is printed beside it, and the redraws of the still deck.gl
+ * canvas with the grids, hexes, cameras and whole tracks (`__wanggeFrames.still`), which should be none. The wall asks for at most 30 redraws a
  * second (?fps=). Also prints the production bundle's size (gzip) from web/dist and saves a screenshot of
  * each run under test-results/.
  *

@@ -5,12 +5,13 @@
  * in large type (from /api/jurisdictions/{jcode}/wall-figures) and an automatic tour through the communities.
  * No scroll bars, nothing only on hover.
  *
- * Drawing: the still layers (grids, hexes, cameras, the faint whole tracks) are MapLibre layers in the map's
- * canvas (layers/wall-map-layers.ts), repainted only when the camera or their data change; the moving
- * trails are the only deck.gl layer, on a canvas of their own, redrawn at most `?fps=` (default 30) times a
- * second with only the pieces of track inside the trail window (tracks simplified to about a pixel of the
- * whole view). `window.__wanggeFrames.n` counts the trail canvas's actual redraws (deck's onAfterRender),
- * `.still` the map's repaints.
+ * Drawing: the still layers are the composite deck.gl layers of the other views (GridsDeckLayer fills and
+ * labels, HazardsHexLayer, CamerasDeckLayer, PatrolTripsLayer's faint whole tracks) on a still deck.gl
+ * canvas of their own (deck-map.ts `still`), which deck redraws only when the camera or those layers change
+ * (a new measure); the moving trails are on a second deck.gl canvas above it, redrawn at most `?fps=`
+ * (default 30) times a second with only the pieces of track inside the trail window (tracks simplified to
+ * about a pixel of the whole view). `window.__wanggeFrames.n` counts the trail canvas's actual redraws,
+ * `.still` the still canvas's (deck's onAfterRender of each).
  *
  * Query: `?tour=0` stops the tour; `?measure=households|hazards|compliance`; `?fps=`; `?pr=` pixel ratio of
  * the trail canvas (default 0.5: trails 5 px wide stay smooth from 5 m and the canvas costs a quarter);
@@ -18,17 +19,18 @@
  * frame-rate comparisons).
  */
 import type { FeatureCollection } from 'geojson';
-import type { GeoJSONSource } from 'maplibre-gl';
+import type { Layer } from '@deck.gl/core';
 import { fetchLayer, fetchWallFigures, type JurisdictionNode, type WallFigures } from '../api-client.ts';
 import { createDeckMap, type DeckMap } from '../deck-map.ts';
 import { button, el, todayIso } from '../dom.ts';
 import { formatCount, t, type I18nKey } from '../i18n.ts';
 import { PatrolTripsLayer } from '../../layers/patrol-trips-layer.ts';
-import { withCameraSectors } from '../../layers/camera-sectors.ts';
-import { COMPLIANCE_RAMP, gridData, MEASURE_RAMP, measureRange, quantileRange } from '../../layers/grid-features.ts';
-import { hexBins } from '../../layers/hazard-hexes.ts';
+import { GridsDeckLayer } from '../../layers/grids-deck-layer.ts';
+import { HazardsHexLayer } from '../../layers/hazards-hex-layer.ts';
+import { CamerasDeckLayer } from '../../layers/cameras-deck-layer.ts';
+import { COMPLIANCE_RAMP, gridData, MEASURE_RAMP, measureRange, quantileRange, type GridDatum } from '../../layers/grid-features.ts';
+import { hexBins, type HexBin } from '../../layers/hazard-hexes.ts';
 import { limitTrips, metresPerPixel, simplifyTrip, trailsAt, tripsFrom, tripWindow, type Trip } from '../../layers/patrol-trips.ts';
-import { gridFeatures, hexFeatures, trackFeatures, WALL_SOURCES, wallStyleLayers } from '../../layers/wall-map-layers.ts';
 import { communitiesOf, header, pickJurisdiction } from './common.ts';
 import { tracksFromTiles } from './tracks-source.ts';
 import type { Unmount, ViewContext } from './view.ts';
@@ -72,9 +74,14 @@ export function mountWallView(ctx: ViewContext): Unmount {
   let grids: FeatureCollection | null = null;
   let figures: WallFigures | null = null;
   let trips: Trip[] = [];
+  let hexes: HexBin[] = [];
+  let cameras: FeatureCollection = { type: 'FeatureCollection', features: [] };
   let window0: [number, number] = [0, 0];
-  // n: redraws of the trail canvas (the animation's frames); still: repaints of the map with the still layers
+  let still: Layer[] = [];
+  // n: redraws of the trail canvas (the animation's frames); still: redraws of the still canvas
   const frames = { n: 0, still: 0 };
+  // called after each redraw of the still canvas (see stillDrawn)
+  let onStill: () => void = () => {};
   (window as unknown as { __wanggeFrames?: typeof frames }).__wanggeFrames = frames;
 
   /**
@@ -90,7 +97,7 @@ export function mountWallView(ctx: ViewContext): Unmount {
   }
 
   /** the grids coloured and labelled by the current measure */
-  function gridsByMeasure(): FeatureCollection[] {
+  function gridsByMeasure(): GridDatum[] {
     if (!grids) return [];
     const per = new Map((figures?.perGrid ?? []).map((g) => [g.code, g]));
     const measures = Object.fromEntries([...per].map(([code, g]) => [code, { hazards: g.hazards, patrols: g.patrols, compliance: g.compliance }]));
@@ -98,36 +105,46 @@ export function mountWallView(ctx: ViewContext): Unmount {
     const label = measure === 'hazards' ? (d: { code: string }) => String(per.get(d.code)?.hazards ?? 0)
       : measure === 'compliance' ? (d: { code: string }) => `${per.get(d.code)?.patrols ?? 0}/${expected}`
         : (d: { households: number }) => String(d.households);
-    const data = gridData(grids, {
+    return gridData(grids, {
       colourBy: measure, measures, alpha: GRID_ALPHA, label, domain: domain(), ramp: measure === 'compliance' ? COMPLIANCE_RAMP : MEASURE_RAMP,
     });
-    const { polygons, labels } = gridFeatures(data);
-    return [polygons, labels];
   }
 
-  function setSource(id: string, data: FeatureCollection): void {
-    (view?.map.getSource(id) as GeoJSONSource | undefined)?.setData(data);
+  /**
+   * The still canvas's layers, bottom to top: grid fills and outlines, hazard heat, the faint whole tracks,
+   * cameras, grid labels (those that overlap no other at the zoom). Labels are sized by the screen's height
+   * like the panel's type, 36 px on a 2160 px wall up to zoom 14 (a whole county), growing to 1.5 times that
+   * by zoom 16 where the tour shows a community and grids are large. Only the grids' data changes with the
+   * measure: the other layers keep theirs, so deck updates nothing else.
+   */
+  function setStill(): void {
+    const data = gridsByMeasure();
+    const px = Math.round(innerHeight / 60);
+    const labelSizeStops: Array<[number, number]> = [[14, px], [16, 1.5 * px]];
+    still = [
+      new GridsDeckLayer({ id: 'grids', data, dark: true, pickable: false, part: 'fills' }),
+      new HazardsHexLayer({ id: 'hazard-hexes', data: hexes, exactCells: true }),
+      // the trails are drawn 7 px wide on the trail canvas; their whole tracks 2.5 px (PatrolTripsLayer: width / 2)
+      new PatrolTripsLayer({ id: 'tracks', data: trips, currentTime: 0, width: 5, part: 'paths' }),
+      new CamerasDeckLayer({ id: 'cameras', data: cameras, dark: true, radius: 6 }),
+      new GridsDeckLayer({ id: 'grid-labels', data, dark: true, pickable: false, part: 'labels', labelSizeStops, thinLabels: true }),
+    ];
+    view?.setStillLayers(still);
   }
 
-  /** the still layers into the map (once), resolved when the map has drawn them */
-  async function addStill(hazards: FeatureCollection, cameras: FeatureCollection): Promise<void> {
-    const map = view!.map;
-    if (!map.isStyleLoaded()) await new Promise<void>((resolve) => map.once('load', () => resolve()));
-    const [polygons, labels] = gridsByMeasure();
-    const sources: Record<string, FeatureCollection> = {
-      [WALL_SOURCES.grids]: polygons, [WALL_SOURCES.labels]: labels, [WALL_SOURCES.hexes]: hexFeatures(hexBins(hazards, 10)),
-      [WALL_SOURCES.cameras]: withCameraSectors(cameras), [WALL_SOURCES.tracks]: trackFeatures(trips),
-    };
-    for (const [id, data] of Object.entries(sources)) map.addSource(id, { type: 'geojson', data });
-    for (const layer of wallStyleLayers()) map.addLayer(layer);
-    await new Promise<void>((resolve) => map.once('idle', () => resolve()));
+  /** resolves after the still canvas has drawn its layers completely */
+  function stillDrawn(): Promise<void> {
+    return new Promise((resolve) => {
+      onStill = () => {
+        if (!still.every((l) => l.isLoaded)) return;
+        onStill = () => {};
+        resolve();
+      };
+    });
   }
 
   function recolour(): void {
-    const [polygons, labels] = gridsByMeasure();
-    if (!polygons) return;
-    setSource(WALL_SOURCES.grids, polygons);
-    setSource(WALL_SOURCES.labels, labels);
+    if (grids) setStill();
   }
 
   /** one animation tick: the trails at the replay time of `now`, at most `fps` times a second */
@@ -210,8 +227,8 @@ export function mountWallView(ctx: ViewContext): Unmount {
     if (j) figures = await fetchWallFigures(j.jcode, todayIso());
   }
 
-  /** fetch everything, prepare the trips; resolves with the hazards and cameras for the still layers */
-  async function loadData(): Promise<[FeatureCollection, FeatureCollection]> {
+  /** fetch everything, prepare the trips, the hazard cells and the cameras for the still layers */
+  async function loadData(): Promise<void> {
     const jj = j!;
     const empty: FeatureCollection = { type: 'FeatureCollection', features: [] };
     const [g, h, c, tr] = await Promise.all([fetchLayer('grids', jj.jcode), fetchLayer('hazards', jj.jcode), fetchLayer('cameras', jj.jcode),
@@ -222,7 +239,8 @@ export function mountWallView(ctx: ViewContext): Unmount {
     const tolerance = metresPerPixel(view!.map.getZoom(), view!.map.getCenter().lat);
     trips = limitTrips(tripsFrom(tracks).map((x) => simplifyTrip(x, tolerance)), MAX_TRIPS);
     window0 = tripWindow(trips);
-    return [h, c];
+    hexes = hexBins(h, 10);
+    cameras = c;
   }
 
   void (async () => {
@@ -236,13 +254,17 @@ export function mountWallView(ctx: ViewContext): Unmount {
       view = createDeckMap(mapEl, {
         bounds: j.bbox, dark: true, padding: gap, interactive: false,
         deckPixelRatio: pixelRatio, onAfterRender: () => { frames.n++; },
+        // with the layers off there is no still canvas: the baseline is the map and the trail canvas alone
+        ...(layersOn ? { still: { onAfterRender: () => { frames.still++; onStill(); } } } : {}),
       });
-      view.map.on('render', () => { frames.still++; });
-      (window as unknown as { __wangge?: unknown }).__wangge = { map: view.map };
+      // for the tests: the map, and the still canvas's current layers
+      (window as unknown as { __wangge?: unknown }).__wangge = { map: view.map, still: () => still };
       if (layersOn) {
-        const [hazards, cameras] = await loadData();
+        await loadData();
         if (!alive) return;
-        await addStill(hazards, cameras);
+        const drawn = stillDrawn();
+        setStill();
+        await drawn;
       }
       renderPanel();
       raf = requestAnimationFrame(tick);
