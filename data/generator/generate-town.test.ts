@@ -186,6 +186,15 @@ describe('generateTown', () => {
     expect(new Set(t20.hazards.map((h) => h.kind)).size).toBe(5);
     expect(t20.cameras.length).toBeGreaterThan(10);
     expect(new Set(t20.tracks.map((t) => t.day)).size).toBe(3);
+    // rounds of each old grid's worker: about two a day per old grid (security zones are the old grids as drawn)
+    const zones = t20.overlays.find((o) => o.layer === 'security')!.zones.length;
+    for (const day of new Set(t20.tracks.map((t) => t.day))) {
+      const n = t20.tracks.filter((t) => t.day === day).length;
+      expect(n).toBeGreaterThan(1.3 * zones);
+      expect(n).toBeLessThan(2.5 * zones);
+    }
+    // a round lasts 20–45 minutes walking (plus short stops), not a whole morning across the town
+    for (const t of t20.tracks) expect(t.times[t.times.length - 1]).toBeLessThan(2700 + 3000);
     for (const t of t20.tracks) {
       expect(t.times).toHaveLength(t.coordinates.length);
       for (let k = 1; k < t.times.length; k++) expect(t.times[k]).toBeGreaterThanOrEqual(t.times[k - 1]);

@@ -1,6 +1,7 @@
 /**
  * The layers of a generated town beyond the partition problem: hazards (points and a few polygons),
- * cameras, grid workers' patrol tracks for three days walking along the streets, and three departmental
+ * cameras, grid workers' patrol rounds for three days (each old grid's worker walks the streets around and
+ * inside it, usually twice a day, sometimes less or more, so compliance varies), and three departmental
  * overlay layers (党建 party building, 综治 security, 经济 economic) drawn the way departments draw them: each
  * traced by hand from the same old grid map (blocks of about 500 households within a community), at its own
  * scale — security as drawn, party building two old grids to one zone, economic one old grid to two — with freehand
@@ -107,45 +108,6 @@ export function addTownExtras(town: Town, ctx: ExtrasContext): void {
     });
   }
 
-  // ---- patrol tracks: each worker walks the streets from a home junction on three days
-  const rt = ctx.rng(3);
-  const nWorkers = Math.max(3, Math.min(60, Math.round(H / 5000)));
-  for (let w = 0; w < nWorkers && streetNodes.length; w++) {
-    const male = rt.chance(0.45);
-    const worker = personName(rt, male);
-    const phone = makePhone(rt);
-    const home = rt.pick(streetNodes);
-    for (const day of PATROL_DAYS) {
-      const duration = rt.range(5400, 10800), speed = rt.range(1.0, 1.4);
-      let node = home;
-      let cameFrom = -1;
-      const coords: Position[] = [jiggle(rt, lat, lat.lonlat({ u: node[0], v: node[1] }))];
-      const times = [0];
-      let t = 0;
-      let prevExact = lat.lonlat({ u: node[0], v: node[1] });
-      while (t < duration && coords.length < 3000) {
-        let opts = nodeEdges(node[0], node[1]);
-        if (opts.length > 1) opts = opts.filter((e) => e.key !== cameFrom);
-        const e = rt.pick(opts);
-        const c = lat.edgeCoords(e.key);
-        const seq = e.fwd ? c : [...c].reverse();
-        for (let k = 1; k < seq.length; k++) {
-          t += lat.distance(prevExact, seq[k]) / speed + (rt.chance(0.03) ? rt.range(60, 300) : 0);
-          prevExact = seq[k];
-          coords.push(jiggle(rt, lat, seq[k]));
-          times.push(Math.round(t));
-        }
-        cameFrom = e.key;
-        node = e.to;
-      }
-      const hh = 8 + rt.int(0, 1), mm = rt.int(0, 59);
-      town.tracks.push({
-        worker, phone, day, startedAt: `${day}T${String(hh).padStart(2, '0')}:${String(mm).padStart(2, '0')}:00+08:00`,
-        times, coordinates: dedupe(coords).length === coords.length ? coords : coords.map((p, k) => (k > 0 && p[0] === coords[k - 1][0] && p[1] === coords[k - 1][1] ? lat.offset(p, 0.05, 0) : p)),
-      });
-    }
-  }
-
   // ---- overlay layers: one old grid map (about 500 households, within communities), traced three ways
   const comCells = new Map<number, number[]>();
   for (let j = ny - 1; j >= 0; j--) {
@@ -242,6 +204,71 @@ export function addTownExtras(town: Town, ctx: ExtrasContext): void {
     }
     oldGrids.push(groups.filter((g) => g.length).map((g) => g.flatMap((pi) => pieces[pi])));
   }
+  // ---- patrol tracks: each old grid's worker walks the streets around and inside it, usually twice a day
+  // (a round of 20–45 minutes), sometimes once, three times or not at all
+  const rt = ctx.rng(3);
+  /** the cells on either side of the street edge from lattice node (i, j) to `to` (cell = j * nx + i) */
+  const edgeCells = (i: number, j: number, to: [number, number]): number[] => {
+    const out: number[] = [];
+    if (to[1] === j) { // horizontal: the rows j - 1 and j of column min(i)
+      const c = Math.min(i, to[0]);
+      for (const r of [j - 1, j]) if (r >= 0 && r < ny && c >= 0 && c < nx) out.push(r * nx + c);
+    } else { // vertical: the columns i - 1 and i of row min(j)
+      const r = Math.min(j, to[1]);
+      for (const c of [i - 1, i]) if (c >= 0 && c < nx && r >= 0 && r < ny) out.push(r * nx + c);
+    }
+    return out;
+  };
+  for (const groups of oldGrids) {
+    for (const cells of groups) {
+      const inGroup = new Set(cells);
+      const allowed = (i: number, j: number, e: { to: [number, number] }) => edgeCells(i, j, e.to).some((x) => inGroup.has(x));
+      const starts: Array<[number, number]> = [];
+      for (const x of cells) {
+        const i = x % nx, j = Math.floor(x / nx);
+        for (const [a, b] of [[i, j], [i + 1, j], [i, j + 1], [i + 1, j + 1]] as Array<[number, number]>) if (nodeEdges(a, b).some((e) => allowed(a, b, e))) starts.push([a, b]);
+      }
+      if (!starts.length) continue;
+      const worker = personName(rt, rt.chance(0.45));
+      const phone = makePhone(rt);
+      for (const day of PATROL_DAYS) {
+        const u = rt.next();
+        const rounds = u < 0.1 ? 0 : u < 0.3 ? 1 : u < 0.85 ? 2 : 3;
+        for (let round = 0; round < rounds; round++) {
+          const duration = rt.range(1200, 2700), speed = rt.range(1.0, 1.4);
+          let node = rt.pick(starts);
+          let cameFrom = -1;
+          const coords: Position[] = [jiggle(rt, lat, lat.lonlat({ u: node[0], v: node[1] }))];
+          const times = [0];
+          let t = 0;
+          let prevExact = lat.lonlat({ u: node[0], v: node[1] });
+          while (t < duration && coords.length < 1500) {
+            let opts = nodeEdges(node[0], node[1]).filter((e) => allowed(node[0], node[1], e));
+            if (!opts.length) break;
+            if (opts.length > 1) opts = opts.filter((e) => e.key !== cameFrom);
+            const e = rt.pick(opts);
+            const c = lat.edgeCoords(e.key);
+            const seq = e.fwd ? c : [...c].reverse();
+            for (let k = 1; k < seq.length; k++) {
+              t += lat.distance(prevExact, seq[k]) / speed + (rt.chance(0.03) ? rt.range(60, 300) : 0);
+              prevExact = seq[k];
+              coords.push(jiggle(rt, lat, seq[k]));
+              times.push(Math.round(t));
+            }
+            cameFrom = e.key;
+            node = e.to;
+          }
+          if (coords.length < 2) continue;
+          const hh = [8, 14, 19][round] + rt.int(0, 1), mm = rt.int(0, 59);
+          town.tracks.push({
+            worker, phone, day, startedAt: `${day}T${String(hh).padStart(2, '0')}:${String(mm).padStart(2, '0')}:00+08:00`,
+            times, coordinates: dedupe(coords).length === coords.length ? coords : coords.map((p, k) => (k > 0 && p[0] === coords[k - 1][0] && p[1] === coords[k - 1][1] ? lat.offset(p, 0.05, 0) : p)),
+          });
+        }
+      }
+    }
+  }
+
   const layers: Array<[OverlayLayerName, string, string, string, (groups: number[][]) => number[][]]> = [
     ['party_building', '党建网格', '街道党工委组织办', 'DJ', (gs) => gs.reduce<number[][]>((acc, g, k) => { if (k % 2 === 0) acc.push([...g]); else acc[acc.length - 1].push(...g); return acc; }, [])],
     ['security', '综治网格', '综治中心', 'ZZ', (gs) => gs],
