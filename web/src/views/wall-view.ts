@@ -45,7 +45,7 @@ const REFRESH_MS = 5 * 60_000;
 /** opacity of the grid fills (0-255): strong enough to read the colour on the dark basemap, the streets still show */
 const GRID_ALPHA = 185;
 /** most trails drawn at once */
-const MAX_TRIPS = 600;
+const MAX_TRIPS = 400;
 
 function numberQuery(q: URLSearchParams, name: string, dflt: number, lo: number, hi: number): number {
   const n = Number(q.get(name));
@@ -157,7 +157,7 @@ export function mountWallView(ctx: ViewContext): Unmount {
     const [a, b] = window0;
     const span = Math.max(1, b - a);
     const current = a + (((now / 1000) * (span / REPLAY_S)) % span);
-    const trailLength = span / 12;
+    const trailLength = span / 16;
     view.setLayers([new PatrolTripsLayer({ id: 'trips', data: layersOn ? trailsAt(trips, current, trailLength) : [], currentTime: current, trailLength, width: 7, part: 'trips' })]);
   }
 
