@@ -15,7 +15,8 @@ import type { Database } from '../db/connect.ts';
 import { WanggeError } from '../../spatial/errors.ts';
 import { parseCrs } from '../crs/parse-crs.ts';
 import { importFile, type ImportFileOptions } from './importer.ts';
-import { writeGeoPackage, writeOsmPbf, writeShapefile } from './test/write-fixtures.ts';
+import { writeGeoPackage, writeOsmPbf, writeOsmXml, writeShapefile } from './test/write-fixtures.ts';
+import { MINI_OSM } from './test/mini-osm.ts';
 
 const FIX = path.join(path.dirname(fileURLToPath(import.meta.url)), 'test', 'fixtures');
 const fx = (name: string) => path.join(FIX, name);
@@ -34,6 +35,7 @@ describe.each(testEngines())('importers (%s)', (engine) => {
   beforeAll(async () => {
     database = await openTestDatabase(engine);
     tmp = mkdtempSync(path.join(os.tmpdir(), 'wangge-import-'));
+    writeOsmXml(path.join(tmp, 'mini.osm'), MINI_OSM);
     // the jurisdiction every single-layer test imports into, created from its streets
     await importFile(database.db, { path: fx('streets.geojson'), jcode: JCODE, createJurisdiction: '测试街道' });
   });
@@ -177,7 +179,7 @@ describe.each(testEngines())('importers (%s)', (engine) => {
 
   describe('OpenStreetMap', () => {
     it('maps the mini extract: streets by tag, residential buildings with estimated households, cameras', async () => {
-      const r = await importFile(database.db, { path: fx('mini.osm'), jcode: JCODE, replace: true });
+      const r = await importFile(database.db, { path: path.join(tmp, 'mini.osm'), jcode: JCODE, replace: true });
       expect(r.format).toBe('osm');
       expect(r.osm).toMatchObject({ streets: 4, buildings: 6, residentialBuildings: 3, insideInstitution: 1, nonResidential: 2, cameras: 1 });
       const streets = await rowsOf('streets');
@@ -194,7 +196,7 @@ describe.each(testEngines())('importers (%s)', (engine) => {
     });
 
     it('applies an overridden household formula', async () => {
-      const r = await importFile(database.db, { path: fx('mini.osm'), jcode: JCODE, replace: true, householdFormula: { avgDwellingM2: 45, defaultLevels: 12 } });
+      const r = await importFile(database.db, { path: path.join(tmp, 'mini.osm'), jcode: JCODE, replace: true, householdFormula: { avgDwellingM2: 45, defaultLevels: 12 } });
       const aps = await rowsOf('address_points');
       const apt = aps.find((a: any) => a.building_kind === 'apartments');
       const yes = aps.find((a: any) => a.building_kind === 'yes');
@@ -214,7 +216,7 @@ describe.each(testEngines())('importers (%s)', (engine) => {
     it('refuses a node with impossible coordinates and a --crs other than WGS-84', async () => {
       const bad = file('badnode.osm', '<osm version="0.6">\n <node id="7" lat="116.3" lon="39.99"/>\n</osm>\n');
       expect((await refused({ path: bad, jcode: JCODE, replace: true })).describe()).toMatch(/^file badnode\.osm, feature 0, field node\/7: node 7 has no valid lon\/lat/);
-      expect((await refused({ path: fx('mini.osm'), jcode: JCODE, crs: 'gcj02', replace: true })).code).toBe('bad_crs');
+      expect((await refused({ path: path.join(tmp, 'mini.osm'), jcode: JCODE, crs: 'gcj02', replace: true })).code).toBe('bad_crs');
     });
 
     it('reads PBF', async () => {

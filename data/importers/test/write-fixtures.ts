@@ -1,6 +1,6 @@
 /**
- * Writers of tiny binary fixtures for the importer tests (Shapefile + dBase, GeoPackage, OSM PBF), so the
- * tests build exactly the bytes they need instead of committing opaque binaries.
+ * Writers of tiny fixtures for the importer tests (Shapefile + dBase, GeoPackage, OSM PBF and XML), so the
+ * tests build exactly the bytes they need instead of committing opaque binaries or map extracts.
  */
 import { writeFileSync } from 'node:fs';
 import { deflateSync } from 'node:zlib';
@@ -127,7 +127,7 @@ export async function writeGeoPackage(file: string, table: string, srs: { id: nu
   db.close();
 }
 
-export interface PbfInput {
+export interface OsmInput {
   bbox?: [number, number, number, number];
   nodes: { id: number; lon: number; lat: number; tags?: Record<string, string> }[];
   ways: { id: number; refs: number[]; tags: Record<string, string> }[];
@@ -146,7 +146,7 @@ function blob(type: 'OSMHeader' | 'OSMData', payload: Uint8Array): Buffer {
 }
 
 /** Write an OSM PBF file with dense nodes and ways (granularity 100 nanodegrees). */
-export function writeOsmPbf(file: string, input: PbfInput): void {
+export function writeOsmPbf(file: string, input: OsmInput): void {
   const hp = new Pbf();
   const b = input.bbox;
   HeaderBlock.write({
@@ -179,4 +179,21 @@ export function writeOsmPbf(file: string, input: PbfInput): void {
     granularity: 100, lat_offset: 0, lon_offset: 0, date_granularity: 1000,
   }, dp);
   writeFileSync(file, Buffer.concat([blob('OSMHeader', hp.finish()), blob('OSMData', dp.finish())]));
+}
+
+const xmlAttr = (v: string) => v.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;');
+
+/** Write an OSM XML file (version 0.6) with the same input as writeOsmPbf. */
+export function writeOsmXml(file: string, input: OsmInput): void {
+  const tags = (t: Record<string, string> | undefined) => Object.entries(t ?? {}).map(([k, v]) => `  <tag k="${xmlAttr(k)}" v="${xmlAttr(v)}"/>\n`).join('');
+  const b = input.bbox;
+  const out = ['<?xml version="1.0" encoding="UTF-8"?>\n<osm version="0.6" generator="wangge-test">\n'];
+  if (b) out.push(` <bounds minlat="${b[1]}" minlon="${b[0]}" maxlat="${b[3]}" maxlon="${b[2]}"/>\n`);
+  for (const n of input.nodes) {
+    const t = tags(n.tags);
+    out.push(` <node id="${n.id}" lat="${n.lat.toFixed(7)}" lon="${n.lon.toFixed(7)}"${t ? `>\n${t} </node>` : '/>'}\n`);
+  }
+  for (const w of input.ways) out.push(` <way id="${w.id}">\n${w.refs.map((r) => `  <nd ref="${r}"/>\n`).join('')}${tags(w.tags)} </way>\n`);
+  out.push('</osm>\n');
+  writeFileSync(file, out.join(''));
 }
