@@ -4,19 +4,12 @@
 // the validation badge; the lookup finds the grid of a known point (/me); the wall at 3840×2160 and 7680×2160
 // shows the service's figures with no scroll bars or cut-off text, animates without redrawing its still
 // deck.gl canvas, and colours grids by patrol compliance. Screenshots: test-results/{plan,wall,wall-compliance,wall-7680,me,grid}.png.
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BrowserContext, Page } from 'playwright-core';
-import { launchHeadless } from './headless-chromium.ts';
 import { pointOnFeature } from '@turf/turf';
 import type { Feature, FeatureCollection } from 'geojson';
-import { openTestDatabase } from '../../data/db/test-engines.ts';
-import type { Database } from '../../data/db/connect.ts';
-import { loadConfig } from '../../api/config.ts';
-import { REPO_ROOT, WanggeApp } from '../../api/app.ts';
-import { buildWebBundle } from '../../api/web-bundle.ts';
+import { pngStats, RESULTS, startBrowserApp, type BrowserApp } from './browser-harness.ts';
 import { assignStaff, generateTown, loadTown } from '../../data/generator/index.ts';
 import { partitionJurisdiction, publishPlan } from '../../spatial/partition/index.ts';
 import { createUser } from '../../api/auth/users.ts';
@@ -24,81 +17,42 @@ import { applyEdit, blockAdjacency, neighbourGrids, planStateFrom, validatePlan 
 import { COMPLIANCE_RAMP, hexToRgba, MEASURE_RAMP, rampColour } from '../layers/grid-features.ts';
 import { todayIso } from '../src/dom.ts';
 
-const RESULTS = path.join(REPO_ROOT, 'test-results');
 const JCODE = '370199000000';
 
-/** Distinct colours and the share of pixels unlike the top-left corner, in a blank page. */
-async function pixelStats(page: Page, png: Buffer, x0: number, x1: number): Promise<{ distinct: number; drawn: number }> {
-  return page.evaluate(async ({ b64, x0, x1 }) => {
-    const img = new Image();
-    img.src = `data:image/png;base64,${b64}`;
-    await img.decode();
-    const c = document.createElement('canvas');
-    c.width = img.width;
-    c.height = img.height;
-    const g = c.getContext('2d')!;
-    g.drawImage(img, 0, 0);
-    const w = Math.min(img.width, x1) - x0;
-    const d = g.getImageData(x0, 0, w, img.height).data;
-    const bg = [d[0], d[1], d[2]];
-    const colours = new Set<number>();
-    let drawn = 0;
-    for (let i = 0; i < d.length; i += 4) {
-      colours.add(((d[i] >> 3) << 10) | ((d[i + 1] >> 3) << 5) | (d[i + 2] >> 3));
-      if (Math.abs(d[i] - bg[0]) + Math.abs(d[i + 1] - bg[1]) + Math.abs(d[i + 2] - bg[2]) > 24) drawn++;
-    }
-    return { distinct: colours.size, drawn: drawn / (d.length / 4) };
-  }, { b64: png.toString('base64'), x0, x1 });
-}
-
 describe('the four views in headless Chromium', () => {
-  let database: Database;
-  let app: WanggeApp;
+  let web: BrowserApp;
   let base: string;
-  let webDir: string;
-  let profile: string;
   let context: BrowserContext;
   let blank: Page;
   let draftId: number;
-  const requests: string[] = [];
+  let planId: number;
 
   beforeAll(async () => {
-    webDir = mkdtempSync(path.join(os.tmpdir(), 'wangge-web-'));
-    const built = buildWebBundle(webDir, { quiet: true });
-    database = await openTestDatabase('embedded');
-    await loadTown(database.db, generateTown({ households: 5000, seed: 7 }), { residents: true });
-    const s = await partitionJurisdiction(database.db, { jcode: JCODE, min: 400, max: 600, seed: 1 });
-    await publishPlan(database.db, JCODE, s.planId);
-    await assignStaff(database.db, JCODE, s.planId); // as the demo start does: the wall counts grid workers
-    await built;
-    app = new WanggeApp(loadConfig({ PORT: '0', LOG_LEVEL: 'silent' }), database, { webDir });
-    await app.start();
-    base = `http://127.0.0.1:${app.port}`;
+    web = await startBrowserApp({ width: 1280, height: 800 }, async (database) => {
+      await loadTown(database.db, generateTown({ households: 5000, seed: 7 }), { residents: true });
+      planId = (await partitionJurisdiction(database.db, { jcode: JCODE, min: 400, max: 600, seed: 1 })).planId;
+      await publishPlan(database.db, JCODE, planId);
+      await assignStaff(database.db, JCODE, planId); // as the demo start does: the wall counts grid workers
+      await createUser(database.db, { name: 'test-planner', role: 'planner', grids: [], password: 'planner password 1' });
+    });
+    ({ base, context } = web);
     // changes need a planner's account (issue 7): log in through the API; the pages get the same token
-    await createUser(database.db, { name: 'test-planner', role: 'planner', grids: [], password: 'planner password 1' });
     const session = await fetch(`${base}/api/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'test-planner', password: 'planner password 1' }) });
     const { token } = (await session.json()) as { token: string };
-    const copy = await fetch(`${base}/api/jurisdictions/${JCODE}/plans/${s.planId}/copy`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: '{}' });
+    const copy = await fetch(`${base}/api/jurisdictions/${JCODE}/plans/${planId}/copy`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: '{}' });
     draftId = (await copy.json()).id;
-    profile = mkdtempSync(path.join(os.tmpdir(), 'wangge-chromium-'));
-    context = await launchHeadless(profile, { width: 1280, height: 800 });
     await context.addInitScript((tok: string) => { sessionStorage.setItem('wangge.token', tok); }, token);
-    context.on('request', (r) => { requests.push(r.url()); });
     blank = await context.newPage();
-    mkdirSync(RESULTS, { recursive: true });
   }, 240_000);
 
   afterAll(async () => {
-    await context?.close();
-    await app?.stop();
-    await database?.close();
-    for (const d of [webDir, profile]) if (d) rmSync(d, { recursive: true, force: true });
+    await web?.close();
   });
 
   /** Save test-results/<name>.png, check the map is drawn (left `width` px), no console error, nothing left localhost. */
   async function finishView(page: Page, errors: string[], name: string, width: number, min: { distinct: number; drawn?: number }): Promise<void> {
     const png = await page.screenshot({ path: path.join(RESULTS, `${name}.png`) });
-    const st = await pixelStats(blank, png, 0, width);
+    const st = await pngStats(blank, png, { x1: width });
     expect(st.distinct).toBeGreaterThan(min.distinct);
     if (min.drawn !== undefined) expect(st.drawn).toBeGreaterThan(min.drawn);
     expect(errors).toEqual([]);
@@ -121,8 +75,7 @@ describe('the four views in headless Chromium', () => {
   }
 
   function noOutsideRequests(): void {
-    const origin = new URL(base).origin;
-    expect(requests.filter((u) => !(u.startsWith(`${origin}/`) || u.startsWith('data:') || u.startsWith('blob:')))).toEqual([]);
+    expect(web.outsideRequests()).toEqual([]);
   }
 
   it('/plan/:id: moving a block changes both grids\' counts and the validation badge', async () => {
