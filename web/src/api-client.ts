@@ -2,17 +2,14 @@
 import type { Feature, FeatureCollection } from 'geojson';
 import type { ApiLayerName } from '../layers/layer-def.ts';
 import type { WallFigures } from '../../api/repos/wall-figures.ts';
+import type { JurisdictionNode } from '../../api/repos/jurisdictions.ts';
+import type { PlanInfo } from '../../api/repos/plans.ts';
+import type { EditResult } from '../../api/repos/plan-edits.ts';
+import type { AddressHit, StaffContact } from '../../api/repos/lookup.ts';
 
-export interface JurisdictionNode {
-  jcode: string;
-  code: string;
-  name: string;
-  level: string;
-  parentCode: string | null;
-  households: number | null;
-  bbox: [number, number, number, number];
-  children: JurisdictionNode[];
-}
+// the service's own answer types (type-only imports, erased from the bundle), so the compiler tells when the
+// two drift apart
+export type { AddressHit, EditResult, JurisdictionNode, PlanInfo, StaffContact, WallFigures };
 
 export interface LayerCollection extends FeatureCollection {
   numberReturned: number;
@@ -85,31 +82,6 @@ export function fetchLayer(layer: ApiLayerName, jcode: string, signal?: AbortSig
 
 // ---- plans, jobs, grid bundles, lookup, tiles (issue 5's service)
 
-export interface PlanInfo {
-  id: number;
-  jcode: string;
-  name: string;
-  status: 'draft' | 'published' | 'archived';
-  version: number;
-  method: string;
-  params: Record<string, unknown>;
-  parentId: number | null;
-  createdAt: string;
-  publishedAt: string | null;
-  grids: number;
-  households: number;
-  summary: Record<string, unknown>;
-}
-
-export interface EditResult {
-  planId: number;
-  version: number;
-  op: string;
-  changed: Array<{ code: string; households: number; blocks: number; reason: string | null }>;
-  created: string[];
-  removed: string[];
-}
-
 export interface JobView {
   id: string;
   kind: string;
@@ -122,8 +94,6 @@ export interface JobView {
   error?: { detail?: string; code?: string } | null;
 }
 
-export interface StaffContact { name: string; role: string; department: string | null; phone: string | null }
-
 export interface LookupAnswer {
   lon: number;
   lat: number;
@@ -132,17 +102,6 @@ export interface LookupAnswer {
   community: { code: string; name: string } | null;
   grid: { code: string; name: string | null; households: number; planId: number; communityCode: string | null } | null;
   staff: StaffContact[];
-}
-
-export interface AddressHit {
-  jcode: string;
-  id: number;
-  name: string | null;
-  address: string | null;
-  households: number;
-  lon: number;
-  lat: number;
-  grid: { code: string; name: string | null; planId: number } | null;
 }
 
 export interface GridBundle {
@@ -239,9 +198,6 @@ export function fetchBundle(jcode: string, code: string, day?: string, signal?: 
   return getJson<GridBundle>(`/api/grids/${encodeURIComponent(code)}/bundle?${q}`, signal);
 }
 
-// the wall's figures: the type the service answers with (a type-only import, erased from the bundle), so the
-// compiler tells when the two drift apart
-export type { WallFigures } from '../../api/repos/wall-figures.ts';
 
 /** The wall screen's figures (GET /api/jurisdictions/{jcode}/wall-figures): aggregates only. */
 export function fetchWallFigures(jcode: string, day: string, signal?: AbortSignal): Promise<WallFigures> {
