@@ -10,7 +10,8 @@ import cliProgress from 'cli-progress';
 import { loadConfig, ConfigError, type Config } from '../config.ts';
 import { openDatabase, type Database } from '../../data/db/connect.ts';
 import { isWanggeError } from '../../spatial/errors.ts';
-import type { ProgressFn } from '../../spatial/progress.ts';
+import { subProgress, type ProgressFn } from '../../spatial/progress.ts';
+import { importProblemDir, type ProblemFiles, type ProblemImportResult } from '../../data/importers/problem-dir.ts';
 
 export const EXIT = { ok: 0, internal: 1, badInput: 2, notFound: 3, conflict: 4 } as const;
 
@@ -24,6 +25,35 @@ export async function openCliDatabase(config: Readonly<Config>): Promise<Databas
     dataDir: path.join(config.dataDir, 'db'),
     statementTimeoutMs: config.statementTimeoutMs,
   });
+}
+
+/** What a command working on an imported problem directory gets (see withImportedProblem). */
+export interface ImportedProblem {
+  database: Database;
+  imp: ProblemImportResult;
+  progress: ProgressFn & { stop(): void };
+  /** performance.now() when the database was open and when the import was done */
+  openedAt: number;
+  importedAt: number;
+}
+
+/**
+ * Open the configured database, import the problem directory `dir` (its files already read, so bad input
+ * fails before any database opens) with progress from 0 to `importPercent`, run `work`, then stop the
+ * progress and close the database whatever happened.
+ */
+export async function withImportedProblem<T>(dir: string, files: ProblemFiles, o: { quiet?: boolean; jcode?: string; importPercent: number },
+  work: (p: ImportedProblem) => Promise<T>): Promise<T> {
+  const progress = stderrProgress(!o.quiet);
+  const database = await openCliDatabase(cliConfig());
+  const openedAt = performance.now();
+  try {
+    const imp = await importProblemDir(database.db, dir, { files, jcode: o.jcode, replace: true, progress: subProgress(progress, 0, o.importPercent) });
+    return await work({ database, imp, progress, openedAt, importedAt: performance.now() });
+  } finally {
+    progress.stop();
+    await database.close();
+  }
 }
 
 /** A progress reporter on stderr: a bar on a terminal, one line per phase otherwise. */

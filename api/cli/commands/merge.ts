@@ -1,9 +1,9 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
-import { cliConfig, openCliDatabase, stderrProgress } from '../context.ts';
+import { withImportedProblem } from '../context.ts';
 import { positiveInt } from './partition.ts';
-import { importProblemDir, readProblemDir } from '../../../data/importers/problem-dir.ts';
+import { readProblemDir } from '../../../data/importers/problem-dir.ts';
 import { readFeatureCollection } from '../../../data/importers/geojson-read.ts';
 import { planFeatureCollection } from '../../../spatial/partition/index.ts';
 import { mergeOverlays, crosswalkCsv, rosterCsv, type OverlayLayerInput } from '../../../spatial/merge/index.ts';
@@ -42,10 +42,7 @@ export function registerMerge(program: Command): void {
         const fc = readFeatureCollection(m[2], ['Polygon', 'MultiPolygon'], path.basename(m[2]));
         return { name: m[1], file: path.basename(m[2]), features: fc.features as OverlayLayerInput['features'] };
       });
-      const progress = stderrProgress(!opts.quiet);
-      const database = await openCliDatabase(cliConfig());
-      try {
-        const imp = await importProblemDir(database.db, dir, { files, jcode: opts.jcode, replace: true, progress: subProgress(progress, 0, 10) });
+      await withImportedProblem(dir, files, { quiet: opts.quiet, jcode: opts.jcode, importPercent: 10 }, async ({ database, imp, progress }) => {
         const r = await mergeOverlays(database.db, {
           jcode: imp.jcode, min: opts.min ?? files.params.min, max: opts.max ?? files.params.max, seed: opts.seed, progress: subProgress(progress, 10, 98),
         }, layers);
@@ -65,8 +62,6 @@ export function registerMerge(program: Command): void {
           `time (s)        ${Object.entries(s.timings).map(([k, v]) => `${k} ${v.toFixed(2)}`).join(', ')}`,
           `written         ${[opts.out, opts.crosswalk, opts.roster, opts.conflicts].filter(Boolean).join(', ')}`,
         ].join('\n') + '\n');
-      } finally {
-        await database.close();
-      }
+      });
     });
 }

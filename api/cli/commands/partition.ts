@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { InvalidArgumentError, type Command } from 'commander';
-import { cliConfig, openCliDatabase, stderrProgress } from '../context.ts';
-import { importProblemDir, readProblemDir } from '../../../data/importers/problem-dir.ts';
+import { withImportedProblem } from '../context.ts';
+import { readProblemDir } from '../../../data/importers/problem-dir.ts';
 import { partitionJurisdiction, planFeatureCollection } from '../../../spatial/partition/index.ts';
 import { subProgress } from '../../../spatial/progress.ts';
 
@@ -35,19 +35,14 @@ Exit codes: 0 done (whatever the score), 2 unreadable problem directory (the mes
       const t0 = performance.now();
       const files = readProblemDir(dir); // fail on bad input before opening the database
       const min = opts.min ?? files.params.min, max = opts.max ?? files.params.max;
-      const progress = stderrProgress(!opts.quiet);
-      const database = await openCliDatabase(cliConfig());
-      const tOpen = performance.now();
-      try {
-        const imp = await importProblemDir(database.db, dir, { files, jcode: opts.jcode, replace: true, progress: subProgress(progress, 0, 10) });
-        const tImport = performance.now();
+      await withImportedProblem(dir, files, { quiet: opts.quiet, jcode: opts.jcode, importPercent: 10 }, async ({ database, imp, progress, openedAt, importedAt }) => {
         const s = await partitionJurisdiction(database.db, { jcode: imp.jcode, min, max, seed: opts.seed, progress: subProgress(progress, 10, 95) });
         const fc = await planFeatureCollection(database.db, imp.jcode, s.planId);
         writeFileSync(opts.out, JSON.stringify(fc) + '\n');
         progress.stop();
         const reasons = Object.entries(s.reasons).map(([k, v]) => `${k} ${v}`).join(', ') || 'none';
         const tEnd = performance.now();
-        const timing = { start: (tOpen - t0) / 1000, import: (tImport - tOpen) / 1000, ...s.timings, write: 0, total: (tEnd - t0) / 1000 };
+        const timing = { start: (openedAt - t0) / 1000, import: (importedAt - openedAt) / 1000, ...s.timings, write: 0, total: (tEnd - t0) / 1000 };
         process.stdout.write([
           `jurisdiction ${imp.jcode} (${imp.name}) on ${database.caps.engine} PostGIS ${database.caps.postgis}: plan ${s.planId}`,
           `grids           ${s.grids} (${s.inRange} in range ${min}–${max}, ${(100 * s.inRange / Math.max(1, s.grids)).toFixed(1)}%)`,
@@ -57,8 +52,6 @@ Exit codes: 0 done (whatever the score), 2 unreadable problem directory (the mes
           `time (s)        ${Object.entries(timing).filter(([k]) => k !== 'write').map(([k, v]) => `${k} ${(+v).toFixed(2)}`).join(', ')}`,
           `written         ${opts.out}`,
         ].join('\n') + '\n');
-      } finally {
-        await database.close();
-      }
+      });
     });
 }

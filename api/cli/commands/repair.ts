@@ -1,8 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { cliConfig, openCliDatabase, stderrProgress } from '../context.ts';
-import { importProblemDir, readProblemDir } from '../../../data/importers/problem-dir.ts';
-import { subProgress } from '../../../spatial/progress.ts';
+import { withImportedProblem } from '../context.ts';
+import { readProblemDir } from '../../../data/importers/problem-dir.ts';
 import { repair, REPAIR_DEFAULTS } from '../../../spatial/repair/index.ts';
 import { nonNegative, readGridLayer } from './validate.ts';
 
@@ -29,10 +28,7 @@ Exit codes: 0 repaired, 2 unreadable input (the message names the file and the r
     .action(async (dir: string, gridsFile: string, opts: RepairCliOptions) => {
       const files = readProblemDir(dir);
       const layer = readGridLayer(gridsFile);
-      const progress = stderrProgress(!opts.quiet);
-      const database = await openCliDatabase(cliConfig());
-      try {
-        const imp = await importProblemDir(database.db, dir, { files, replace: true, progress: subProgress(progress, 0, 40) });
+      await withImportedProblem(dir, files, { quiet: opts.quiet, importPercent: 40 }, async ({ database, imp, progress }) => {
         progress({ phase: 'repair', percent: 45, message: `${layer.features.length} grids` });
         const r = await repair(database.db, layer, { jcode: imp.jcode }, { sliverWidthM: opts.sliverWidth, newGridMinAreaM2: opts.newGridArea });
         progress.stop();
@@ -50,9 +46,6 @@ Exit codes: 0 repaired, 2 unreadable input (the message names the file and the r
           `time (s)        ${s.seconds}`,
           `written         ${opts.out}`,
         ].join('\n') + '\n');
-      } finally {
-        progress.stop();
-        await database.close();
-      }
+      });
     });
 }

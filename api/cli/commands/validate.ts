@@ -1,9 +1,8 @@
 import { writeFileSync } from 'node:fs';
 import { InvalidArgumentError, type Command } from 'commander';
-import { cliConfig, openCliDatabase, stderrProgress } from '../context.ts';
-import { importProblemDir, readProblemDir } from '../../../data/importers/problem-dir.ts';
+import { withImportedProblem } from '../context.ts';
+import { readProblemDir } from '../../../data/importers/problem-dir.ts';
 import { readJson } from '../../../data/importers/geojson-read.ts';
-import { subProgress } from '../../../spatial/progress.ts';
 import { WanggeError } from '../../../spatial/errors.ts';
 import { validate, ISSUE_KINDS, VALIDATE_DEFAULTS, type GridLayer, type ValidationReport } from '../../../spatial/validate/index.ts';
 
@@ -73,10 +72,7 @@ Exit codes: 0 validated (whether or not issues were found), 2 unreadable input (
     .action(async (dir: string, gridsFile: string, opts: ValidateCliOptions) => {
       const files = readProblemDir(dir);
       const layer = readGridLayer(gridsFile);
-      const progress = stderrProgress(!opts.quiet);
-      const database = await openCliDatabase(cliConfig());
-      try {
-        const imp = await importProblemDir(database.db, dir, { files, replace: true, progress: subProgress(progress, 0, 40) });
+      await withImportedProblem(dir, files, { quiet: opts.quiet, importPercent: 40 }, async ({ database, imp, progress }) => {
         progress({ phase: 'validate', percent: 45, message: `${layer.features.length} grids` });
         const report = await validate(database.db, layer, { jcode: imp.jcode }, {
           min: files.params.min, max: files.params.max, streetTolM: opts.streetTol, sliverWidthM: opts.sliverWidth, coveragePath: opts.coverage,
@@ -84,9 +80,6 @@ Exit codes: 0 validated (whether or not issues were found), 2 unreadable input (
         progress.stop();
         if (opts.json) writeFileSync(opts.json, JSON.stringify(report, null, 1) + '\n');
         process.stdout.write(`${formatReport(report)}\n${opts.json ? `report written to ${opts.json}\n` : ''}`);
-      } finally {
-        progress.stop();
-        await database.close();
-      }
+      });
     });
 }
