@@ -29,6 +29,9 @@ export function header(ctx: ViewContext, title: string, cls = 'view-head'): HTML
   return h;
 }
 
-export function errorBox(root: HTMLElement, message: string): void {
-  root.append(el('p', 'message message-error', `${t('loadFailed')}: ${message}`));
+/** A view that could not load: the error on the console, its message in `root`, the page's state 'error'. */
+export function loadFailed(ctx: ViewContext, root: HTMLElement, e: unknown): void {
+  console.error(e);
+  root.append(el('p', 'message message-error', `${t('loadFailed')}: ${(e as Error).message}`));
+  ctx.setState('error');
 }

@@ -10,7 +10,7 @@ import { createDeckMap, type DeckMap } from '../deck-map.ts';
 import { el, todayIso } from '../dom.ts';
 import { t, type I18nKey } from '../i18n.ts';
 import { boundsOf } from '../../layers/grid-features.ts';
-import { pickJurisdiction, header } from './common.ts';
+import { header, loadFailed, pickJurisdiction } from './common.ts';
 import { figuresList, gridLayers, staffList, tagsList, type GridLayerId } from './grid-parts.ts';
 import { tracksFromTiles } from './tracks-source.ts';
 import type { Unmount, ViewContext } from './view.ts';
@@ -93,9 +93,7 @@ export function mountGridView(ctx: ViewContext): Unmount {
       await view.firstIdle;
       ctx.setState('ready');
     } catch (e) {
-      console.error(e);
-      panel.append(el('p', 'message message-error', `${t('loadFailed')}: ${(e as Error).message}`));
-      ctx.setState('error');
+      loadFailed(ctx, panel, e);
     }
   })();
 

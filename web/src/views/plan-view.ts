@@ -22,7 +22,7 @@ import {
   applyEdit, blockAdjacency, inverseEdit, neighbourGrids, neighbourGridsOfGrid, planStateFrom, validatePlan, withServerCounts,
   type PlanEdit, type PlanState,
 } from '../../layers/plan-state.ts';
-import { header, pickJurisdiction } from './common.ts';
+import { header, loadFailed, pickJurisdiction } from './common.ts';
 import type { Unmount, ViewContext } from './view.ts';
 
 interface Done { edit: PlanEdit; inverse: PlanEdit[] }
@@ -350,9 +350,7 @@ export function mountPlanView(ctx: ViewContext): Unmount {
       await view.firstIdle;
       ctx.setState('ready');
     } catch (e) {
-      console.error(e);
-      panel.append(el('p', 'message message-error', `${t('loadFailed')}: ${(e as Error).message}`));
-      ctx.setState('error');
+      loadFailed(ctx, panel, e);
     }
   })();
 

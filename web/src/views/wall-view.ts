@@ -31,7 +31,7 @@ import { CamerasDeckLayer } from '../../layers/cameras-deck-layer.ts';
 import { COMPLIANCE_RAMP, gridData, MEASURE_RAMP, measureRange, quantileRange, type GridDatum } from '../../layers/grid-features.ts';
 import { hexBins, type HexBin } from '../../layers/hazard-hexes.ts';
 import { limitTrips, metresPerPixel, simplifyTrip, trailsAt, tripsFrom, tripWindow, type Trip } from '../../layers/patrol-trips.ts';
-import { communitiesOf, header, pickJurisdiction } from './common.ts';
+import { communitiesOf, header, loadFailed, pickJurisdiction } from './common.ts';
 import { tracksFromTiles } from './tracks-source.ts';
 import type { Unmount, ViewContext } from './view.ts';
 
@@ -274,9 +274,7 @@ export function mountWallView(ctx: ViewContext): Unmount {
       tourTimer = window.setInterval(tourStep, TOUR_MS);
       if (layersOn) refreshTimer = window.setInterval(() => { void loadFigures().then(() => { recolour(); renderPanel(); }, (e) => console.warn(e)); }, REFRESH_MS);
     } catch (e) {
-      console.error(e);
-      panel.append(el('p', 'message message-error', `${t('loadFailed')}: ${(e as Error).message}`));
-      ctx.setState('error');
+      loadFailed(ctx, panel, e);
     }
   })();
 
