@@ -6,6 +6,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { sql, type Kysely } from 'kysely';
 import type { GeoJsonGeometry, GridLayer, GridLayerFeature } from './types.ts';
+import { seededRandom } from '../partition/rng.ts';
 
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 /** 4 × 4 street blocks (≈205 m × 200 m) in two communities, 80 address points, 2,000 households, one unit. */
@@ -39,18 +40,6 @@ export async function geomOp(db: Kysely<any>, op: 'union' | 'difference' | 'inte
   const expr = op === 'union' ? sql`ST_Union(${ga}, ${gb})` : op === 'difference' ? sql`ST_Difference(${ga}, ${gb})` : sql`ST_Intersection(${ga}, ${gb})`;
   const { rows } = await sql<{ gj: string }>`SELECT ST_AsGeoJSON(ST_CollectionExtract(${expr}, 3), 9) AS gj`.execute(db);
   return JSON.parse(rows[0].gj) as GeoJsonGeometry;
-}
-
-/** A small seeded generator (mulberry32): the same seed gives the same jitter. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /**
