@@ -12,17 +12,13 @@ import type { Crs } from '../crs/parse-crs.ts';
 import { transformGeometry } from '../crs/transform-geometry.ts';
 import { estimateHouseholds, levelsFor, parseLevels, type HouseholdFormula } from './household-formula.ts';
 import { streetKindForTags } from './osm-tags.ts';
+import type { GeoJSONGeometry } from './geojson-read.ts';
 import {
   emptyRecords, LAYERS, type ImportRecords, type Layer, type LineGeometry, type MultiPolygonGeometry, type PointGeometry, type Position,
 } from './records.ts';
 
-export type SourceGeometry =
-  | { type: 'Point'; coordinates: Position }
-  | { type: 'MultiPoint'; coordinates: Position[] }
-  | { type: 'LineString'; coordinates: Position[] }
-  | { type: 'MultiLineString'; coordinates: Position[][] }
-  | { type: 'Polygon'; coordinates: Position[][] }
-  | { type: 'MultiPolygon'; coordinates: Position[][][] };
+/** Any GeoJSON geometry but a collection, as every reader hands it over (still in the source CRS). */
+export type SourceGeometry = GeoJSONGeometry;
 
 /** One feature as a reader found it: geometry still in the source CRS. */
 export interface SourceFeature {
