@@ -183,34 +183,30 @@ export async function mergeOverlays(db: Kysely<any>, opts: MergeOptions, layers:
             e.w = w;
           }
         }
-        // start from the layer whose zones best fit the bounds
-        let primary = 0, bestShare = -1;
-        layerNames.forEach((_, li) => {
+        // households of each zone at block level, per layer (and of no zone)
+        const zoneHh = layerNames.map((_, li) => {
           const hh = new Map<string, number>();
           ng.nodes.forEach((n, ni) => { const z = label[ni][li]; if (z) hh.set(z, (hh.get(z) ?? 0) + n.households); });
-          const vals = [...hh.values()];
-          const share = vals.length ? vals.filter((h) => h >= bounds.min && h <= bounds.max).length / vals.length : 0;
-          if (share > bestShare) { bestShare = share; primary = li; }
+          return [...hh.values()];
         });
-        if (process.env.WANGGE_PROFILE === '1') process.stderr.write(`merge: starting from layer ${layerNames[primary]} (${(bestShare * 100).toFixed(0)}% of its zones in range)\n`);
+        const inRange = zoneHh.map((vals) => (vals.length ? vals.filter((h) => h >= bounds.min && h <= bounds.max).length / vals.length : 0));
+        // every layer's zones are tried as the start: first the layer whose zones best fit the bounds (which wins a tie)
+        const primary = inRange.indexOf(Math.max(...inRange));
+        const starts = [primary, ...layerNames.map((_, li) => li).filter((li) => li !== primary)];
         if (process.env.WANGGE_PROFILE === '1') {
           layerNames.forEach((ln, li) => {
-            const hh = new Map<string, number>();
-            let none = 0;
-            ng.nodes.forEach((n, ni) => { const z = label[ni][li]; if (z) hh.set(z, (hh.get(z) ?? 0) + n.households); else none += n.households; });
-            const vals = [...hh.values()];
-            process.stderr.write(`merge: layer ${ln}: ${vals.length} zones at block level, ${vals.filter((v) => v >= bounds.min && v <= bounds.max).length} in range, ${none} households in no zone\n`);
+            const none = ng.nodes.reduce((t, n, ni) => t + (label[ni][li] ? 0 : n.households), 0);
+            process.stderr.write(`merge: layer ${ln}: ${zoneHh[li].length} zones at block level, ${(inRange[li] * 100).toFixed(0)}% in range, ${none} households in no zone\n`);
           });
         }
         // zones larger than a grid should each hold whole grids; smaller ones should lie whole in a grid
-        const modes = layerNames.map((_, li): 'purity' | 'containment' => {
-          const hh = new Map<string, number>();
-          ng.nodes.forEach((n, ni) => { const z = label[ni][li]; if (z) hh.set(z, (hh.get(z) ?? 0) + n.households); });
-          const vals = [...hh.values()].sort((a, b) => a - b);
-          return (vals[Math.floor(vals.length / 2)] ?? 0) >= bounds.min ? 'purity' : 'containment';
+        const modes = zoneHh.map((vals): 'purity' | 'containment' => {
+          const sorted = [...vals].sort((x, y) => x - y);
+          return (sorted[Math.floor(sorted.length / 2)] ?? 0) >= bounds.min ? 'purity' : 'containment';
         });
-        return aggregate(ng, { min: bounds.min, max: bounds.max, seed: bounds.seed, cutWeight, initialLabel: (n) => label[n][primary],
-          otherLabels: layerNames.map((_, li) => (n: number) => label[n][li]).filter((_, li) => li !== primary),
+        const startLabel = (li: number) => (n: number) => label[n][li];
+        return aggregate(ng, { min: bounds.min, max: bounds.max, seed: bounds.seed, cutWeight, initialLabel: startLabel(starts[0]),
+          otherLabels: starts.slice(1).map(startLabel),
           zones: { layers: modes, label: (n, L) => label[n][L], weight: zoneWeight } });
       },
     },
