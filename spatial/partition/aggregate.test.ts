@@ -64,14 +64,14 @@ describe('aggregate', () => {
     expect(a).toEqual(b);
   });
 
-  it('keeps grids inside communities and says why an isolated one is small', () => {
+  it('keeps grids inside communities and proves by arithmetic why an isolated one is small', () => {
     const g = lattice(6, 4, () => 60, (x) => (x < 5 ? 'A' : 'B')); // community B: one column of 4 blocks = 240 households
     const groups = aggregate(g, { min: 400, max: 600, seed: 1 });
     for (const x of groups) expect(new Set(x.nodes.map((n) => g.nodes[n].community)).size).toBe(1);
     const b = groups.filter((x) => x.community === 'B');
     expect(b).toHaveLength(1);
-    expect(b[0].reason).toBe('isolated');
     expect(b[0].households).toBe(240);
+    expect(b[0].component).toMatchObject({ households: 240, out: 1, lowerBound: 1, bound: 'arithmetic' });
   });
 
   it('makes an address point above max its own indivisible grid and a dedicated unit its own grid', () => {
@@ -87,13 +87,13 @@ describe('aggregate', () => {
     expect(ded.reason).toBe('dedicated');
   });
 
-  it('prefers the grouping that keeps the larger share of grids in range', () => {
-    // a 1×3 strip 400 | 260 | 470 where only the ends fit alone
+  it('leaves the fewest grids out of range and proves it on a small component', () => {
+    // a 1×3 strip 400 | 260 | 470 (1,130 households admit two grids, but no split of whole blocks fits)
     const g = lattice(3, 1, (x) => [400, 260, 470][x]);
     const groups = aggregate(g, { min: 400, max: 600, seed: 1 });
-    const inRange = groups.filter((x) => x.households >= 400 && x.households <= 600).length;
-    expect(inRange / groups.length).toBeGreaterThanOrEqual(0.5);
-    for (const x of groups) if (x.households < 400 || x.households > 600) expect(x.reason).toBeDefined();
+    const out = groups.filter((x) => x.households < 400 || x.households > 600);
+    expect(out).toHaveLength(1);
+    expect(out[0].component).toMatchObject({ out: 1, lowerBound: 1, bound: 'exact' });
   });
 });
 

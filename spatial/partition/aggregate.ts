@@ -16,6 +16,11 @@
  */
 import type { NodeGraph, PartitionNode } from './merge-atoms.ts';
 import { seededRandom } from './rng.ts';
+import { bisect } from './bisect.ts';
+import { exactMinOut, EXACT_MAX_BLOCKS, forcedBlock } from './exact.ts';
+import { admissible as admits, gridCountFor, inRange, SLIVER_GRID_AREA } from '../rules/bounds.ts';
+
+const admissible = (H: number, min: number, max: number) => admits(H, { min, max });
 
 export interface AggregateOptions {
   min: number;
@@ -23,6 +28,8 @@ export interface AggregateOptions {
   seed?: number;
   /** upper bound of local-search passes per component */
   maxPasses?: number;
+  /** expansions the exact solver may spend per small component (exact.ts); default 200,000 */
+  exactBudget?: number;
   /**
    * Cost per metre of grid boundary that cuts through something to keep whole (merge: an existing zone).
    * Each adjacency's `w` says how many such things it would cut. Default 0.
@@ -41,7 +48,32 @@ export interface AggregateOptions {
   zones?: { layers: Array<'purity' | 'containment'>; label: (node: number, layer: number) => string | null; weight: number };
 }
 
-export type GridReason = 'dedicated' | 'indivisible' | 'unit' | 'isolated' | 'constrained';
+/**
+ * Why a grid is outside the bounds (certificates, see certify.ts): 'dedicated', 'unit' and 'indivisible' are
+ * fixed grids; 'arithmetic' and 'proven' are certified out-of-range grids of a component; 'unproven' is an
+ * engine shortfall stated honestly. 'isolated' and 'constrained' are the merge's own (not certificates).
+ */
+export type GridReason = 'dedicated' | 'indivisible' | 'unit' | 'arithmetic' | 'proven' | 'unproven' | 'isolated' | 'constrained';
+
+/**
+ * A connected component of free blocks of one community (a "community part"), partitioned on its own, with
+ * the lower bound on its out-of-range grids: 'arithmetic' (its households admit no k with k·min ≤ H ≤ k·max),
+ * 'exact' (exact.ts searched every partition), or 'none'.
+ */
+export interface ComponentInfo {
+  id: number;
+  community: string;
+  households: number;
+  blocks: number;
+  grids: number;
+  out: number;
+  lowerBound: number;
+  bound: 'arithmetic' | 'exact' | 'forced' | 'none';
+  /** the exact search ran out of budget before settling the bound */
+  exactBudget?: boolean;
+  /** bound 'forced': the households of the block that lies in no connected set of min–max households */
+  forcedBlock?: number;
+}
 
 export interface GridGroup {
   nodes: number[];
@@ -54,6 +86,8 @@ export interface GridGroup {
   reason?: GridReason;
   /** a sentence saying why the grid is outside the bounds */
   reasonDetail?: string;
+  /** the component the grid was cut from (partition only; fixed grids have none) */
+  component?: ComponentInfo;
 }
 
 interface Ctx {
@@ -70,12 +104,15 @@ interface Ctx {
 }
 
 const COMPACT_W = 100;
+/** Cost of a sliver grid, scaled by how far below SLIVER_GRID_AREA it is: above any compactness, below range. */
+const SLIVER_W = 1e5;
 
 function regionCost(c: Ctx, h: number, area: number, perim: number, cut: number, step: boolean, zonePen = 0): number {
   const viol = h < c.min ? c.min - h : h > c.max ? h - c.max : 0;
   const iso = area > 0 ? (perim * perim) / (4 * Math.PI * area) : 1e3;
   const dev = (h - c.mid) / c.half;
-  return (viol > 0 ? (step ? 1e7 : 0) + 1e4 * viol : 0) + COMPACT_W * iso + dev * dev + c.cutWeight * cut + (c.zones ? c.zones.weight * zonePen : 0);
+  const sliver = area < SLIVER_GRID_AREA ? SLIVER_W * (1 - area / SLIVER_GRID_AREA) : 0;
+  return (viol > 0 ? (step ? 1e7 : 0) + 1e4 * viol : 0) + sliver + COMPACT_W * iso + dev * dev + c.cutWeight * cut + (c.zones ? c.zones.weight * zonePen : 0);
 }
 
 /** The zone penalty of a region from its households per zone (see AggregateOptions.zones). */
@@ -96,20 +133,18 @@ function zonePenalty(c: Ctx, h: number, perLayer: Array<Map<string, number>>): n
   return pen;
 }
 
-/** Choose the number of grids for H households. */
+/** Choose the number of grids for H households (rules/bounds.ts). */
 export function chooseGridCount(H: number, min: number, max: number): number {
-  if (H <= max) return 1;
-  const lo = Math.ceil(H / max), hi = Math.floor(H / min);
-  const ideal = Math.round(H / ((min + max) / 2));
-  if (lo <= hi) return Math.min(hi, Math.max(lo, ideal));
-  return lo; // no k puts every grid in range: more, smaller grids keep the most in range
+  return gridCountFor(H, { min, max });
 }
 
 interface Solution {
   region: Int32Array; // per component-local node → region
   k: number;
-  /** share of regions within the bounds: compared first */
+  /** share of regions within the bounds: compared first (merge) */
   share: number;
+  /** regions out of the bounds: compared first (partition) */
+  out: number;
   cost: number;
   /** merge: households kept with their zones, summed over layers (see zoneFidelity) */
   fidelity: number;
@@ -528,6 +563,13 @@ class ComponentState {
     return t;
   }
 
+  /** non-empty regions outside the bounds */
+  outCount(): number {
+    let n = 0;
+    for (let r = 0; r < this.h.length; r++) if (this.outOfRange(r)) n++;
+    return n;
+  }
+
   /** share of non-empty regions within the bounds */
   share(): number {
     let n = 0, all = 0;
@@ -777,6 +819,104 @@ function solveComponent(c: Ctx, comp: number[], k: number, rnd: () => number, fi
   return solutionOf(st);
 }
 
+/**
+ * How many grids to try for H households: the admissible count nearest H / mid, and on small components
+ * its admissible neighbours too (a coarser or finer split can fit whole blocks better).
+ */
+export function candidateCounts(H: number, min: number, max: number, nodes: number): number[] {
+  const k0 = chooseGridCount(H, min, max);
+  const out = [k0];
+  if (nodes <= 3000) for (const k of [k0 + 1, k0 - 1]) if (k >= 1 && k * min <= H && H <= k * max) out.push(k);
+  return out;
+}
+
+/** Partition a component by recursive bisection (bisect.ts), then polish with the local search. */
+function solveByBisection(c: Ctx, comp: number[], k: number, rnd: () => number, maxPasses: number): Solution {
+  const st = new ComponentState(c, comp);
+  const parts = bisect({ h: st.N.map((n) => n.households), x: st.N.map((n) => n.cx), y: st.N.map((n) => n.cy), adj: st.ladj },
+    comp.map((_, i) => i), k, { min: c.min, max: c.max }, rnd);
+  for (const part of parts) {
+    const r = st.newRegion();
+    for (const v of part) st.add(v, r);
+  }
+  st.improve(maxPasses);
+  st.compound(4);
+  for (let round = 0; round < 6 && st.outCount() > 0; round++) {
+    if (!st.repair(rnd)) break;
+    st.improve(maxPasses);
+    st.compound(4);
+  }
+  if (st.outCount() > 0 && mendNeighbourhoods(c, st, rnd)) { st.improve(maxPasses); st.compound(2); }
+  if (comp.length <= 4000 && st.outCount() > 0) st.perturb(40, rnd, maxPasses);
+  return solutionOf(st);
+}
+
+/** Neighbourhoods of a grid out of range re-cut: exact search up to this many blocks, … */
+const MEND_EXACT_BLOCKS = 40;
+/** … repeated bisections above it … */
+const MEND_TRIES = 16;
+/** … over at most this many grids around it. */
+const MEND_MAX_GRIDS = 9;
+
+/**
+ * Mend grids out of range by re-cutting their neighbourhood: the grid with one neighbour, with all its
+ * neighbours, then with the neighbours' neighbours (at most MEND_MAX_GRIDS grids), re-partitioned into an
+ * admissible number of grids by the exact search (small neighbourhoods) or repeated randomised bisections.
+ * A new cut is kept only where it leaves fewer grids out of range in the neighbourhood. Returns whether
+ * anything changed.
+ */
+function mendNeighbourhoods(c: Ctx, st: ComponentState, rnd: () => number): boolean {
+  const regionsAround = (rs: number[]): number[] => {
+    const set = new Set(rs), out = new Set<number>();
+    for (let v = 0; v < st.n; v++) {
+      if (!set.has(st.region[v])) continue;
+      for (const e of st.ladj[v]) if (!set.has(st.region[e.n])) out.add(st.region[e.n]);
+    }
+    return [...out].sort((a, b) => a - b);
+  };
+  const g = { h: st.N.map((n) => n.households), x: st.N.map((n) => n.cx), y: st.N.map((n) => n.cy), adj: st.ladj };
+  const bounds = { min: c.min, max: c.max };
+  const outIn = (parts: number[][]) => parts.filter((p) => !inRange(p.reduce((t, v) => t + g.h[v], 0), bounds)).length;
+  let changed = false;
+  for (let r = 0; r < st.h.length; r++) {
+    if (!st.outOfRange(r)) continue;
+    const nb = regionsAround([r]);
+    const nb2 = regionsAround([r, ...nb]);
+    const sets: number[][] = [...nb.map((s) => [r, s]), [r, ...nb], [r, ...nb, ...nb2].slice(0, MEND_MAX_GRIDS)];
+    for (const R of sets) {
+      if (!st.outOfRange(r)) break;
+      const inR = new Set(R);
+      const nodes: number[] = [];
+      for (let v = 0; v < st.n; v++) if (inR.has(st.region[v])) nodes.push(v);
+      const before = R.filter((x) => st.outOfRange(x)).length;
+      const H = nodes.reduce((t, v) => t + g.h[v], 0);
+      let best: number[][] | null = null, bestOut = before;
+      if (nodes.length <= MEND_EXACT_BLOCKS) {
+        const local = new Map(nodes.map((v, i) => [v, i]));
+        const ex = exactMinOut({ h: nodes.map((v) => g.h[v]), adj: nodes.map((v) => st.ladj[v].filter((e) => local.has(e.n)).map((e) => ({ n: local.get(e.n)! }))), min: c.min, max: c.max },
+          before, 30_000);
+        if (ex.witness) { best = ex.witness.map((p) => p.map((i) => nodes[i])); bestOut = outIn(best); }
+      } else {
+        const k0 = chooseGridCount(H, c.min, c.max);
+        for (let t = 0; t < MEND_TRIES && bestOut > 0; t++) {
+          const k = t % 4 === 3 ? k0 + 1 : t % 4 === 2 && k0 > 1 ? k0 - 1 : k0;
+          const parts = bisect(g, nodes, k, bounds, rnd);
+          const o = outIn(parts);
+          if (o < bestOut) { bestOut = o; best = parts; }
+        }
+      }
+      if (!best || bestOut >= before) continue;
+      for (const v of nodes) st.remove(v);
+      best.forEach((part, i) => {
+        const id = i < R.length ? R[i] : st.newRegion();
+        for (const v of part) st.add(v, id);
+      });
+      changed = true;
+    }
+  }
+  return changed;
+}
+
 /** The regions of a component state, numbered from 0 in node order. */
 function solutionOf(st: ComponentState, fidelity = 0): Solution {
   const ids = new Map<number, number>();
@@ -786,7 +926,7 @@ function solutionOf(st: ComponentState, fidelity = 0): Solution {
     if (!ids.has(r)) ids.set(r, ids.size);
     region[v] = ids.get(r)!;
   }
-  return { region, k: ids.size, share: st.share(), cost: st.totalCost(), fidelity };
+  return { region, k: ids.size, share: st.share(), out: st.outCount(), cost: st.totalCost(), fidelity };
 }
 
 /**
@@ -810,6 +950,7 @@ export function aggregate(graph: NodeGraph, opts: AggregateOptions): GridGroup[]
   const rnd = seededRandom(opts.seed ?? 1);
   const maxPasses = opts.maxPasses ?? 60;
   const groups: GridGroup[] = [];
+  let componentNo = 0;
   const group = (ids: number[], reason?: GridReason, reasonDetail?: string): GridGroup => {
     let hh = 0, area = 0, cx = 0, cy = 0, per = 0;
     const set = new Set(ids);
@@ -855,6 +996,13 @@ export function aggregate(graph: NodeGraph, opts: AggregateOptions): GridGroup[]
   for (const list of comps) {
     const H = list.reduce((s, i) => s + nodes[i].households, 0);
     const community = nodes[list[0]].community;
+    if (!opts.initialLabel && (H < min || chooseGridCount(H, min, max) === 1)) {
+      // one grid: in range, or (fewer than min households, none at all included) arithmetic
+      const info: ComponentInfo = { id: componentNo++, community, households: H, blocks: list.length, grids: 1, out: H < min || H > max ? 1 : 0,
+        lowerBound: admissible(H, min, max) ? 0 : 1, bound: admissible(H, min, max) ? 'none' : 'arithmetic' };
+      groups.push({ ...group(list), component: info });
+      continue;
+    }
     if (H === 0 && list.length) {
       // land without households: a grid of its own would be empty, so join a neighbouring grid later
       groups.push(group(list, 'isolated', `no households in this part of community ${community}`));
@@ -885,37 +1033,71 @@ export function aggregate(graph: NodeGraph, opts: AggregateOptions): GridGroup[]
           cands.push(solutionOf(z, zoneFidelity(c, z)));
         }
       }
-      if (cands.every((x) => x.share < 1)) {
+      if (cands.every((x) => x.out > 0)) {
         // the zones could not be mended everywhere: a partition from scratch may keep more grids in range
         const t0 = new ComponentState(c, list);
-        const ts = solveComponent(c, list, k0, rnd, false, maxPasses);
+        const tb = solveByBisection(c, list, k0, rnd, maxPasses), tc = solveComponent(c, list, k0, rnd, false, maxPasses);
+        const ts = tb.out < tc.out || (tb.out === tc.out && tb.cost <= tc.cost) ? tb : tc;
         for (let r = 0; r < ts.k; r++) t0.newRegion();
         t0.restore(ts.region);
         cands.push({ ...ts, fidelity: zoneFidelity(c, t0) });
       }
       // most grids in range first, then the most households kept with their zones
-      const best = cands.reduce((a, b) => (b.share > a.share + 1e-12 || (Math.abs(b.share - a.share) <= 1e-12 && b.fidelity > a.fidelity) ? b : a));
+      const best = cands.reduce((a, b) => (b.out < a.out || (b.out === a.out && b.fidelity > a.fidelity) ? b : a));
       if (process.env.WANGGE_PROFILE === '1') process.stderr.write(`merge component ${community}: ${cands.map((x) => `share ${x.share.toFixed(3)} kept ${x.fidelity}`).join(' | ')}\n`);
       emit(list, best, H, community);
       continue;
     }
-    if (list.length <= 3000) {
-      tries.push([k0, true], [k0, true]);
-      // k ± 1 even outside ceil(H/max)…floor(H/min): where whole blocks cannot all fit, one more (or fewer)
-      // grid can keep a larger share in range
-      tries.push([k0 + 1, false]);
-      if (k0 - 1 >= 1) tries.push([k0 - 1, false]);
-    }
     let best: Solution | null = null;
-    for (const [k, randomFirst] of tries) {
-      const s = solveComponent(c, list, k, rnd, randomFirst, maxPasses);
-      if (!best || s.share > best.share + 1e-12 || (Math.abs(s.share - best.share) <= 1e-12 && s.cost < best.cost - 1e-6)) best = s;
+    const consider = (s: Solution) => {
+      if (!best || s.out < best.out || (s.out === best.out && s.cost < best.cost - 1e-6)) best = s;
+    };
+    for (const k of candidateCounts(H, min, max, list.length)) consider(solveByBisection(c, list, k, rnd, maxPasses));
+    if (list.length <= 3000 && best!.out > 0) {
+      // coarse or oddly shaped components: the seeded growths may still find what the cuts did not
+      for (const [k, randomFirst] of tries) consider(solveComponent(c, list, k, rnd, randomFirst, maxPasses));
     }
-    emit(list, best!, H, community);
+    const found = best as unknown as Solution;
+    const info: ComponentInfo = { id: componentNo++, community, households: H, blocks: list.length, grids: found.k, out: found.out,
+      lowerBound: admissible(H, min, max) ? 0 : 1, bound: admissible(H, min, max) ? 'none' : 'arithmetic' };
+    let chosen = found;
+    if (found.out > info.lowerBound && list.length <= EXACT_MAX_BLOCKS) {
+      // small component: search every partition for fewer grids out of range, or prove there is none
+      const local = new Map(list.map((v, i) => [v, i]));
+      const ex = exactMinOut({ h: list.map((v) => nodes[v].households), adj: list.map((v) => adj[v].filter((e) => local.has(e.n)).map((e) => ({ n: local.get(e.n)! }))), min, max },
+        found.out, opts.exactBudget ?? 200_000);
+      if (ex.witness) {
+        const region = new Int32Array(list.length);
+        ex.witness.forEach((part, r) => { for (const v of part) region[v] = r; });
+        const st = new ComponentState(c, list);
+        for (let r = 0; r < ex.witness.length; r++) st.newRegion();
+        st.restore(region);
+        chosen = solutionOf(st);
+      }
+      if (ex.lowerBound > info.lowerBound) { info.lowerBound = ex.lowerBound; info.bound = 'exact'; }
+      else if (ex.status === 'optimal' && info.bound === 'none') info.bound = 'exact';
+      info.exactBudget = ex.status === 'budget';
+      info.grids = chosen.k;
+      info.out = chosen.out;
+    }
+    if (chosen.out > info.lowerBound && info.lowerBound === 0) {
+      // a block that lies in no connected set of min–max households forces one grid out of range
+      const local = new Map(list.map((v, i) => [v, i]));
+      const input = { h: list.map((v) => nodes[v].households), adj: list.map((v) => adj[v].filter((e) => local.has(e.n)).map((e) => ({ n: local.get(e.n)! }))), min, max };
+      const outRegions = new Set<number>();
+      const cnt = new Map<number, number>();
+      chosen.region.forEach((r, li) => cnt.set(r, (cnt.get(r) ?? 0) + input.h[li]));
+      for (const [r, hh] of cnt) if (hh < min || hh > max) outRegions.add(r);
+      for (let li = 0; li < list.length && info.lowerBound === 0; li++) {
+        if (!outRegions.has(chosen.region[li]) || input.h[li] === 0) continue;
+        if (forcedBlock(input, li) === 'forced') { info.lowerBound = 1; info.bound = 'forced'; info.forcedBlock = nodes[list[li]].households; }
+      }
+    }
+    emit(list, chosen, H, community, info);
   }
   return groups;
 
-  function emit(list: number[], best: Solution, H: number, community: string): void {
+  function emit(list: number[], best: Solution, H: number, community: string, info?: ComponentInfo): void {
     const byRegion = new Map<number, number[]>();
     best.region.forEach((r, li) => {
       const arr = byRegion.get(r) ?? [];
@@ -924,7 +1106,8 @@ export function aggregate(graph: NodeGraph, opts: AggregateOptions): GridGroup[]
     });
     for (const r of [...byRegion.keys()].sort((a, b) => a - b)) {
       const g = group(byRegion.get(r)!);
-      if (g.households < min || g.households > max) {
+      g.component = info;
+      if (!info && (g.households < min || g.households > max)) {
         g.reason = 'constrained';
         g.reasonDetail = `the ${H} households of this part of community ${community} cannot all be grouped into whole street blocks of ${min}–${max}`;
       }

@@ -40,9 +40,12 @@ export interface AtomRow {
 export interface EdgeRow {
   a: number;
   b: number;
-  /** shared boundary length, metres */
+  /** shared boundary length, metres (any positive length; adjacency of blocks needs ADJACENT_M) */
   length: number;
 }
+
+/** Two blocks are adjacent (a grid may hold both) when they share a border longer than this (m). */
+export const ADJACENT_M = 0.5;
 
 export interface UnitOverlap {
   atom: number;
@@ -60,6 +63,8 @@ export interface AtomGraph {
   edges: EdgeRow[];
   units: UnitOverlap[];
   communities: Array<{ code: string; name: string; minx: number; maxy: number }>;
+  /** households of the address points inside each unit's own outline (in the jurisdiction) */
+  unitHouseholds: Map<string, number>;
   /** boundary area, m² */
   area: number;
   outside: { points: number; households: number };
@@ -228,7 +233,7 @@ export async function buildAtoms(db: Kysely<any>, opts: BuildAtomsOptions): Prom
   const edges = (await sql<EdgeRow>`
     SELECT a.id AS a, b.id AS b, ST_Length(ST_CollectionExtract(ST_Intersection(a.g, b.g), 2)) AS length
     FROM wg_atoms a JOIN wg_atoms b ON a.id < b.id AND a.g && b.g AND ST_Intersects(a.g, b.g)
-    ORDER BY 1, 2`.execute(db)).rows.filter((e) => e.length > 0.5);
+    ORDER BY 1, 2`.execute(db)).rows.filter((e) => e.length > 0);
 
   mark('edges');
   const units = (await sql<UnitOverlap>`
@@ -239,7 +244,13 @@ export async function buildAtoms(db: Kysely<any>, opts: BuildAtomsOptions): Prom
     ORDER BY 1, 2`.execute(db)).rows;
 
   mark('units');
+  const unitHh = (await sql<{ code: string; hh: number }>`
+    WITH u AS (SELECT code, ST_Transform(geom, ${srid}::int) AS g FROM units WHERE jcode = ${jcode})
+    SELECT u.code, COALESCE(sum(p.hh), 0)::int AS hh
+    FROM u LEFT JOIN wg_pts p ON p.g && u.g AND ST_Intersects(u.g, p.g)
+    GROUP BY u.code ORDER BY u.code`.execute(db)).rows;
   return {
+    unitHouseholds: new Map(unitHh.map((r) => [r.code, r.hh])),
     srid,
     atoms,
     edges,

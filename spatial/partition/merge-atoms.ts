@@ -4,7 +4,7 @@
  * longest border with, in the same community where possible. Perimeters are kept exact for compactness:
  * a node's perimeter is the sum of its atoms' minus twice their shared borders.
  */
-import type { AtomGraph } from './build-atoms.ts';
+import { ADJACENT_M, type AtomGraph } from './build-atoms.ts';
 
 export interface PartitionNode {
   index: number;
@@ -103,7 +103,18 @@ export function mergeAtoms(graph: AtomGraph, opts: MergeOptions = {}): NodeGraph
     if (a.households > 0) return;
     const pp = a.perimeter > 0 ? (4 * Math.PI * a.area) / (a.perimeter * a.perimeter) : 0;
     const sliver = a.area < sliverArea || (pp < sliverThinness && a.area < 20 * sliverArea);
-    if (!sliver || atomAdj[i].length === 0) return;
+    if (!sliver) return;
+    if (atomAdj[i].length === 0) {
+      // a noding crumb touching nothing along a line: it joins the nearest atom (the stored outline drops it)
+      let best = -1, bd = Infinity;
+      atoms.forEach((b, j) => {
+        if (j === i) return;
+        const d = (b.cx - a.cx) ** 2 + (b.cy - a.cy) ** 2 + (b.community === a.community ? 0 : 1e6);
+        if (d < bd) { bd = d; best = j; }
+      });
+      if (best >= 0) uf.union(i, best);
+      return;
+    }
     let best = -1, bestKey = -Infinity;
     for (const { n, len } of atomAdj[i]) {
       const key = (atoms[n].community === a.community ? 1e9 : 0) + len;
@@ -169,6 +180,7 @@ export function mergeAtoms(graph: AtomGraph, opts: MergeOptions = {}): NodeGraph
   }
   const adj: NodeGraph['adj'] = nodes.map(() => []);
   for (const [key, len] of [...lens.entries()].sort((x, y) => x[0] - y[0])) {
+    if (len <= ADJACENT_M) continue;
     const a = Math.floor(key / N), b = key % N;
     adj[a].push({ n: b, len });
     adj[b].push({ n: a, len });

@@ -14,6 +14,9 @@ import { aggregate, type GridGroup } from './aggregate.ts';
 import { assignCodes } from './grid-codes.ts';
 import { greedyBaseline } from './greedy-baseline.ts';
 import { persistPlan } from './persist-plan.ts';
+import { absorbEmptyAndSlivers, conflateOutlineStrips, connectedGridAtoms } from './finish.ts';
+import { certify, componentLabel, type Certificate } from './certify.ts';
+import type { ComponentInfo } from './aggregate.ts';
 
 export interface PartitionOptions {
   jcode: string;
@@ -50,6 +53,22 @@ export interface PartitionSummary {
   compactnessMean: number;
   /** seconds by phase */
   timings: Record<string, number>;
+  /** per component (community part): households, grids, grids out of range and the proven lower bound on them */
+  components: ComponentReport[];
+  /** community-outline strips (no households, under 30 m wide) conflated to the street beside them, and their area (m²) */
+  conflated: { strips: number; area: number };
+}
+
+export interface ComponentReport {
+  component: string;
+  community: string;
+  households: number;
+  blocks: number;
+  grids: number;
+  out: number;
+  lowerBound: number;
+  bound: 'arithmetic' | 'exact' | 'forced' | 'none';
+  exactBudget?: boolean;
 }
 
 const GRID_SIZE = 0.0001;
@@ -87,7 +106,8 @@ export async function partitionJurisdiction(db: Kysely<any>, opts: PartitionOpti
     const ng = mergeAtoms(graph);
     let groups = opts.grouping ? await opts.grouping.group(trx, ng, graph, { min, max, seed })
       : opts.method === 'greedy' ? greedyBaseline(ng, { min, max, seed }) : aggregate(ng, { min, max, seed });
-    groups = absorbEmpty(groups, ng.adj, ng.nodes.map((n) => n.community));
+    groups = opts.grouping ? absorbEmpty(groups, ng.adj, ng.nodes.map((n) => n.community)) : absorbEmptyAndSlivers(groups, ng, { min, max });
+    const conflated = opts.grouping ? { strips: 0, area: 0 } : conflateOutlineStrips(groups, ng);
     lap('aggregate');
     progress({ phase: 'store', percent: 70, message: `${groups.length} grids` });
 
@@ -96,6 +116,7 @@ export async function partitionJurisdiction(db: Kysely<any>, opts: PartitionOpti
     const gridOfNode = new Map<number, string>();
     groups.forEach((g, i) => g.nodes.forEach((n) => gridOfNode.set(n, codes[i])));
     const order = groups.map((_, i) => i).sort((a, b) => (codes[a] < codes[b] ? -1 : 1));
+    const gridAtoms = connectedGridAtoms(groups, ng, graph.atoms, graph.edges);
     const { planId, households } = await persistPlan(trx, {
       jcode: opts.jcode, srid, gridSize: GRID_SIZE,
       name: opts.name ?? `partition ${min}–${max} seed ${seed}`,
@@ -103,7 +124,7 @@ export async function partitionJurisdiction(db: Kysely<any>, opts: PartitionOpti
       params: { min, max, seed, snapM: opts.snapM ?? 2 },
       grids: order.map((i) => ({
         code: codes[i], community: groups[i].community, reason: groups[i].reason, reasonDetail: groups[i].reasonDetail,
-        atoms: groups[i].nodes.flatMap((n) => ng.nodes[n].atoms), split: groups[i].nodes.some((n) => ng.nodes[n].split),
+        atoms: gridAtoms[i], split: groups[i].nodes.some((n) => ng.nodes[n].split),
       })),
       blocks: ng.nodes.map((n) => ({ id: n.index + 1, atoms: n.atoms, households: n.households, community: n.community, units: n.units, split: n.split, grid: gridOfNode.get(n.index)! })),
     });
@@ -113,29 +134,44 @@ export async function partitionJurisdiction(db: Kysely<any>, opts: PartitionOpti
     const reasons: Record<string, number> = {};
     let inRange = 0, compact = 0, total = 0;
     const details: Record<string, string> = {};
-    for (const i of order) {
+    const certificates: Record<string, Omit<Certificate, 'reason' | 'detail'>> = {};
+    const counted = order.map((i) => households.get(codes[i]) ?? 0);
+    const certs = opts.grouping ? null : certify({ groups: order.map((i) => groups[i]), households: counted, nodes: ng.nodes, unitHouseholds: graph.unitHouseholds, min, max });
+    for (let o = 0; o < order.length; o++) {
+      const i = order[o];
       const g = groups[i];
-      const hh = households.get(codes[i]) ?? 0;
+      const hh = counted[o];
       total += hh;
       compact += g.perimeter > 0 ? (4 * Math.PI * g.area) / (g.perimeter * g.perimeter) : 0;
       const ok = hh >= min && hh <= max;
-      if (ok && g.reason !== 'dedicated') inRange++;
-      if (ok && g.reason === 'dedicated') inRange++;
-      const reason = g.reason === 'dedicated' ? 'dedicated' : ok ? undefined : (g.reason ?? 'constrained');
+      if (ok) inRange++;
+      let reason: string | undefined, detail: string | undefined;
+      if (certs) {
+        const c = certs[o];
+        reason = c?.reason; detail = c?.detail;
+        if (c && (c.component || c.solver)) certificates[codes[i]] = { component: c.component, componentHouseholds: c.componentHouseholds, bound: c.bound, solver: c.solver };
+      } else {
+        reason = g.reason === 'dedicated' ? 'dedicated' : ok ? undefined : (g.reason ?? 'constrained');
+        detail = g.reasonDetail ?? `${hh} households: the street blocks here allow no better grouping`;
+      }
       if (reason) {
         reasons[reason] = (reasons[reason] ?? 0) + 1;
-        details[codes[i]] = g.reasonDetail ?? `${hh} households: the street blocks here allow no better grouping`;
+        details[codes[i]] = detail ?? reason;
       }
       if (reason !== g.reason) {
         await trx.updateTable('grids').set({ reason: reason ?? null }).where('jcode', '=', opts.jcode).where('plan_id', '=', planId).where('code', '=', codes[i]).execute();
       }
     }
+    const comps = [...new Set(groups.map((g) => g.component).filter((c): c is ComponentInfo => !!c))].sort((a, b) => a.id - b.id);
+    const components = comps.map((c) => ({ component: componentLabel(c), community: c.community, households: c.households, blocks: c.blocks, grids: c.grids,
+      out: c.out, lowerBound: c.lowerBound, bound: c.bound, ...(c.exactBudget ? { exactBudget: true } : {}) }));
     const summary: PartitionSummary = {
       planId, jcode: opts.jcode, srid, grids: groups.length, inRange, households: total, outsideHouseholds: graph.outside.households,
       blocks: ng.nodes.length, splitBlocks: graph.stats.splitFaces, reasons,
-      compactnessMean: groups.length ? +(compact / groups.length).toFixed(4) : 0, timings,
+      compactnessMean: groups.length ? +(compact / groups.length).toFixed(4) : 0, timings, components,
+      conflated: { strips: conflated.strips, area: Math.round(conflated.area) },
     };
-    await trx.updateTable('grid_plans').set({ summary: JSON.stringify({ ...summary, reasonDetails: details, stats: graph.stats }) })
+    await trx.updateTable('grid_plans').set({ summary: JSON.stringify({ ...summary, reasonDetails: details, certificates, stats: { ...graph.stats, conflatedStrips: conflated.strips, conflatedArea: Math.round(conflated.area) } }) })
       .where('jcode', '=', opts.jcode).where('id', '=', planId).execute();
     if (opts.afterStore) await opts.afterStore(trx, planId);
     lap('summary');

@@ -78,6 +78,33 @@ export async function persistPlan(db: Kysely<any>, input: PersistInput): Promise
     throw new WanggeError('engine', `stored ${gr.numAffectedRows} of ${input.grids.length} grids: a union of atoms failed`);
   }
   await sql`UPDATE grids SET geom = ST_SetSRID(geom, 4326) WHERE jcode = ${jcode} AND plan_id = ${planId}::bigint AND ST_SRID(geom) <> 4326`.execute(db);
+  // outer edges exactly on the jurisdiction's own outline: the grids were noded in metres, and a straight
+  // outline edge in degrees is not straight there, so the edges would zigzag around it by millimetres, enough
+  // for an overlay of grids against the outline (any checker's gap test) to fail; a fixed-precision clip at
+  // the 9 decimals GeoJSON carries puts them on it
+  await sql`UPDATE grids g SET geom = ST_Multi(ST_GeomFromGeoJSON(ST_AsGeoJSON(ST_CollectionExtract(ST_Intersection(g.geom, j.geom, 1e-9), 3), 9)))
+    FROM jurisdictions j WHERE g.jcode = ${jcode} AND g.plan_id = ${planId}::bigint AND j.jcode = ${jcode} AND j.code = ${jcode}
+`.execute(db);
+  await sql`UPDATE grids SET geom = ST_SetSRID(geom, 4326) WHERE jcode = ${jcode} AND plan_id = ${planId}::bigint AND ST_SRID(geom) <> 4326`.execute(db);
+  // one coverage in the output's own coordinates: the grids' outlines noded together at the 9 decimals GeoJSON
+  // carries and polygonized, each face back to the grid holding it. Neighbours then share identical vertices
+  // and every crossing is a vertex, so an overlay of all grids (a checker's union, in any projection) does not
+  // meet the near-coincident edges that the independent round trips of each grid left (GEOS in WebAssembly
+  // cannot recover from those)
+  await sql`DROP TABLE IF EXISTS wg_cov`.execute(db);
+  await sql`CREATE TEMP TABLE wg_cov ON COMMIT DROP AS
+    SELECT row_number() OVER ()::int AS id, f FROM (
+      SELECT (ST_Dump(ST_Polygonize(n))).geom AS f FROM (
+        SELECT ST_UnaryUnion(ST_Collect(ST_Boundary(geom) ORDER BY code), 1e-9) AS n FROM grids WHERE jcode = ${jcode} AND plan_id = ${planId}::bigint) x) y`.execute(db);
+  await sql`CREATE INDEX ON wg_cov USING gist (f)`.execute(db);
+  await sql`UPDATE grids g SET geom = c.g FROM (
+      SELECT code, ST_Multi(ST_CollectionExtract(ST_UnaryUnion(ST_Collect(f ORDER BY id), 1e-9), 3)) AS g FROM (
+        SELECT DISTINCT ON (w.id) w.id, w.f, gr.code FROM wg_cov w
+        JOIN grids gr ON gr.jcode = ${jcode} AND gr.plan_id = ${planId}::bigint AND gr.geom && w.f AND ST_Intersects(gr.geom, ST_PointOnSurface(w.f))
+        ORDER BY w.id, gr.code) a
+      GROUP BY code) c
+    WHERE g.jcode = ${jcode} AND g.plan_id = ${planId}::bigint AND g.code = c.code AND NOT ST_IsEmpty(c.g)`.execute(db);
+  await sql`UPDATE grids SET geom = ST_SetSRID(geom, 4326) WHERE jcode = ${jcode} AND plan_id = ${planId}::bigint AND ST_SRID(geom) <> 4326`.execute(db);
   // the round trip to degrees and 9 decimals can fold a thread-thin spike along the outline into a
   // self-touching ring: make such a grid valid again (the spike has no area, so no neighbour loses any)
   for (let pass = 0; pass < 2; pass++) {
@@ -88,6 +115,25 @@ export async function persistPlan(db: Kysely<any>, input: PersistInput): Promise
   const { rows: invalid } = await sql<{ code: string; reason: string }>`
     SELECT code, ST_IsValidReason(geom) AS reason FROM grids WHERE jcode = ${jcode} AND plan_id = ${planId}::bigint AND NOT ST_IsValid(geom) ORDER BY code LIMIT 1`.execute(db);
   if (invalid.length) throw new WanggeError('engine', `grid outline stays invalid (${invalid[0].reason})`, { gridCode: invalid[0].code });
+  // a detached crumb of under 1 m² without an address point (a noding artefact, or a spike folded off by the
+  // rounding) is dropped from a grid of several parts: it leaves a gap no checker counts, and no household
+  await sql`UPDATE grids g SET geom = k.g FROM (
+      SELECT code, ST_Multi(ST_Collect(p ORDER BY path)) AS g FROM (
+        SELECT g.code, d.path, d.geom AS p, ST_Area(d.geom::geography) AS a, max(ST_Area(d.geom::geography)) OVER (PARTITION BY g.code) AS amax
+        FROM grids g, ST_Dump(g.geom) d WHERE g.jcode = ${jcode} AND g.plan_id = ${planId}::bigint AND ST_NumGeometries(g.geom) > 1) x
+      WHERE a >= 1 OR a = amax OR EXISTS (SELECT 1 FROM address_points ap WHERE ap.jcode = ${jcode} AND ap.geom && x.p AND ST_Intersects(x.p, ap.geom))
+      GROUP BY code) k
+    WHERE g.jcode = ${jcode} AND g.plan_id = ${planId}::bigint AND g.code = k.code`.execute(db);
+  // postcondition: every grid one polygon of positive area (a grid of land too small for its own would have
+  // joined a neighbour before; this is the check that nothing degenerate slipped through)
+  const { rows: degenerate } = await sql<{ code: string; parts: number; area: number }>`
+    SELECT code, ST_NumGeometries(geom) AS parts, ST_Area(geom::geography) AS area FROM grids
+    WHERE jcode = ${jcode} AND plan_id = ${planId}::bigint AND (ST_NumGeometries(geom) <> 1 OR ST_IsEmpty(geom) OR ST_Area(geom) = 0)
+    ORDER BY code LIMIT 1`.execute(db);
+  if (degenerate.length) {
+    const d = degenerate[0];
+    throw new WanggeError('engine', `grid outline is degenerate: ${d.parts} parts, ${Number(d.area).toFixed(3)} m²`, { gridCode: d.code });
+  }
 
   // recount households from the stored outlines
   const { rows: counts } = await sql<{ code: string; hh: number }>`

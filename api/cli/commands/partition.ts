@@ -3,6 +3,7 @@ import { InvalidArgumentError, type Command } from 'commander';
 import { withImportedProblem } from '../context.ts';
 import { readProblemDir } from '../../../data/importers/problem-dir.ts';
 import { partitionJurisdiction, planFeatureCollection } from '../../../spatial/partition/index.ts';
+import type { ComponentReport } from '../../../spatial/partition/partition-jurisdiction.ts';
 import { subProgress } from '../../../spatial/progress.ts';
 
 export function positiveInt(v: string): number {
@@ -11,7 +12,26 @@ export function positiveInt(v: string): number {
   return n;
 }
 
-interface PartitionCliOptions { out: string; min?: number; max?: number; seed: number; jcode?: string; quiet?: boolean }
+/**
+ * The gap to the best possible, per component: its households, blocks, grids, grids out of range and the
+ * proven lower bound on them ('arithmetic': no k fits its total; 'exact': every partition searched).
+ */
+export function componentReport(components: ComponentReport[]): string {
+  const rows = [['component', 'households', 'blocks', 'grids', 'out', 'bound', 'by', 'gap']];
+  let out = 0, bound = 0;
+  for (const c of components) {
+    out += c.out; bound += c.lowerBound;
+    rows.push([c.component, String(c.households), String(c.blocks), String(c.grids), String(c.out), String(c.lowerBound),
+      c.bound + (c.exactBudget ? ' (budget)' : ''), String(c.out - c.lowerBound)]);
+  }
+  rows.push(['all', String(components.reduce((t, c) => t + c.households, 0)), String(components.reduce((t, c) => t + c.blocks, 0)),
+    String(components.reduce((t, c) => t + c.grids, 0)), String(out), String(bound), '', String(out - bound)]);
+  const w = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
+  return '\ncomponents (out = grids out of range; bound = proven lower bound; gap = out - bound)\n'
+    + rows.map((r) => r.map((x, i) => (i === 0 ? x.padEnd(w[i]) : x.padStart(w[i]))).join('  ')).join('\n') + '\n';
+}
+
+interface PartitionCliOptions { out: string; min?: number; max?: number; seed: number; jcode?: string; quiet?: boolean; report?: boolean }
 
 /**
  * `wangge partition <problem-dir> --out grids.geojson [--min 400] [--max 600] [--seed N]`: the contract of the
@@ -29,6 +49,7 @@ export function registerPartition(program: Command): void {
     .option('--seed <n>', 'random seed: the same input and seed give byte-identical output', positiveInt, 1)
     .option('--jcode <code>', 'store under this jurisdiction code (default: boundary code)')
     .option('-q, --quiet', 'no progress on stderr')
+    .option('--report', 'also print, per component (connected part of a community), its households, grids, grids out of range and the proven lower bound on them')
     .addHelpText('after', `
 Exit codes: 0 done (whatever the score), 2 unreadable problem directory (the message names the file and the reason).`)
     .action(async (dir: string, opts: PartitionCliOptions) => {
@@ -49,9 +70,11 @@ Exit codes: 0 done (whatever the score), 2 unreadable problem directory (the mes
           `households      ${s.households} in ${s.blocks} blocks (${s.splitBlocks} oversized blocks split); ${s.outsideHouseholds} outside the boundary left out`,
           `exceptions      ${reasons}`,
           `compactness     ${s.compactnessMean} (mean Polsby-Popper)`,
+          `conflated       ${s.conflated.strips} community-outline strips (${s.conflated.area} m²) to the street beside them`,
           `time (s)        ${Object.entries(timing).filter(([k]) => k !== 'write').map(([k, v]) => `${k} ${(+v).toFixed(2)}`).join(', ')}`,
           `written         ${opts.out}`,
         ].join('\n') + '\n');
+        if (opts.report) process.stdout.write(componentReport(s.components));
       });
     });
 }
