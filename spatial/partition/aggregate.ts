@@ -852,7 +852,7 @@ function solveByBisection(c: Ctx, comp: number[], k: number, rnd: () => number, 
 }
 
 /** Neighbourhoods of a grid out of range re-cut: exact search up to this many blocks, … */
-const MEND_EXACT_BLOCKS = 40;
+const MEND_EXACT_BLOCKS = 60;
 /** … repeated bisections above it … */
 const MEND_TRIES = 16;
 /** … over at most this many grids around it. */
@@ -894,7 +894,7 @@ function mendNeighbourhoods(c: Ctx, st: ComponentState, rnd: () => number): bool
       if (nodes.length <= MEND_EXACT_BLOCKS) {
         const local = new Map(nodes.map((v, i) => [v, i]));
         const ex = exactMinOut({ h: nodes.map((v) => g.h[v]), adj: nodes.map((v) => st.ladj[v].filter((e) => local.has(e.n)).map((e) => ({ n: local.get(e.n)! }))), min: c.min, max: c.max },
-          before, 30_000);
+          before, 100_000);
         if (ex.witness) { best = ex.witness.map((p) => p.map((i) => nodes[i])); bestOut = outIn(best); }
       } else {
         const k0 = chooseGridCount(H, c.min, c.max);

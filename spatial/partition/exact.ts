@@ -49,6 +49,17 @@ class Budget extends Error {}
  *   // → { status: 'optimal', lowerBound: 1, witness: [[0, 1, 2]] }
  */
 export function exactMinOut(input: ExactInput, upper: number, budget = 200_000): ExactResult {
+  // the heaviest blocks are decided first: they leave the fewest choices, so the search prunes early
+  const order = Array.from({ length: input.h.length }, (_, i) => i).sort((a, b) => input.h[b] - input.h[a] || a - b);
+  const rank = new Int32Array(order.length);
+  order.forEach((v, i) => { rank[v] = i; });
+  const inner = { h: order.map((v) => input.h[v]), adj: order.map((v) => input.adj[v].map((e) => ({ n: rank[e.n] }))), min: input.min, max: input.max };
+  const r = exactMinOutOrdered(inner, upper, budget);
+  if (r.witness) r.witness = r.witness.map((part) => part.map((i) => order[i]));
+  return r;
+}
+
+function exactMinOutOrdered(input: ExactInput, upper: number, budget: number): ExactResult {
   const n = input.h.length;
   const { min, max } = input;
   let expansions = 0;

@@ -6,7 +6,8 @@
  *    does it stay, as a legitimate empty grid: its whole community part holds no household.
  *  - A grid smaller than SLIVER_GRID_AREA joins a neighbour too: of its community first; of another community
  *    only while it is under 1% of that neighbour's area (the nesting tolerance), so nesting holds. A sliver
- *    with households joins where the count of grids out of range does not grow.
+ *    with households joins only where the grid it joins stays in range (else it stays: a community part that
+ *    small, with its own certificate).
  *
  * Pure: groups and the node graph in, groups out.
  */
@@ -59,7 +60,7 @@ export function absorbEmptyAndSlivers(groups: GridGroup[], graph: NodeGraph, bou
       if (!same && g.area >= NESTING_TOLERANCE * t.area) continue;
       // grids out of range after the join, minus before: must not grow for a sliver with households
       const delta = (out(t.households + g.households) ? 1 : 0) - (out(t.households) ? 1 : 0) - (out(g.households) ? 1 : 0);
-      if (!empty && delta > 0) continue;
+      if (!empty && out(t.households + g.households)) continue;
       const key = (same ? 4e12 : 0) + (t.reason === 'dedicated' ? 0 : 2e12) - delta * 1e12 + len;
       if (key > bestKey || (key === bestKey && o < best)) { bestKey = key; best = o; }
     }
@@ -72,15 +73,23 @@ export function absorbEmptyAndSlivers(groups: GridGroup[], graph: NodeGraph, bou
 /**
  * The atoms of each grid, every grid in one piece: atoms a grid holds that do not touch its main piece (a
  * unit drawn over blocks that do not meet, say) go to the grid they share the longest border with. Adjacency
- * is the atoms' own (a shared border longer than 0.5 m), the same that makes the stored union one polygon.
+ * is the atoms' own: a shared border of at least JOIN_M, which the stored union keeps as one polygon.
  */
-export function connectedGridAtoms(groups: GridGroup[], graph: NodeGraph, atoms: { id: number; households: number; area: number }[], edges: { a: number; b: number; length: number }[]): number[][] {
+/** Shortest shared border (m) that still joins two atoms in a stored outline. */
+export const JOIN_M = 0.01;
+/** Mean width (2·area / perimeter, m) under which an atom bridges nothing. */
+export const THIN_M = 0.001;
+
+export function connectedGridAtoms(groups: GridGroup[], graph: NodeGraph, atoms: { id: number; households: number; area: number; perimeter: number }[], edges: { a: number; b: number; length: number }[]): number[][] {
+  // an atom thinner than a millimetre on average collapses in the rounded outline: it bridges nothing
+  const thin = (i: number) => atoms[i].perimeter > 0 && (2 * atoms[i].area) / atoms[i].perimeter < THIN_M;
   const idx = new Map<number, number>();
   atoms.forEach((a, i) => idx.set(a.id, i));
   const adj: Array<Array<{ n: number; len: number }>> = atoms.map(() => []);
   for (const e of edges) {
     const a = idx.get(e.a), b = idx.get(e.b);
-    if (a === undefined || b === undefined) continue;
+    // a border of under a centimetre does not survive the union and the rounding as a join: no connection
+    if (a === undefined || b === undefined || e.length < JOIN_M || thin(a) || thin(b)) continue;
     adj[a].push({ n: b, len: e.length });
     adj[b].push({ n: a, len: e.length });
   }

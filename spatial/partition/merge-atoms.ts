@@ -42,6 +42,39 @@ export interface MergeOptions {
   sliverThinness?: number;
 }
 
+/** What of a unit may lie outside its grid: the checkers' tolerance is 1% of the unit's area in another grid. */
+const UNIT_REST = 0.009;
+
+/** `list` plus the atoms on shortest paths (by adjacency) from its first piece to each other piece. */
+function connectThrough(list: number[], adj: Array<Array<{ n: number }>>): number[] {
+  const inList = new Set(list);
+  const piece = new Set<number>([list[0]]);
+  const grow = () => {
+    const st = [...piece];
+    while (st.length) for (const e of adj[st.pop()!]) if (inList.has(e.n) && !piece.has(e.n)) { piece.add(e.n); st.push(e.n); }
+  };
+  grow();
+  for (let guard = 0; piece.size < inList.size && guard < list.length; guard++) {
+    // breadth-first from the piece to the nearest atom of the list outside it
+    const prev = new Map<number, number>();
+    const queue = [...piece];
+    for (const v of queue) prev.set(v, -1);
+    let hit = -1;
+    for (let q = 0; q < queue.length && hit < 0 && q < 5000; q++) {
+      for (const e of adj[queue[q]]) {
+        if (prev.has(e.n)) continue;
+        prev.set(e.n, queue[q]);
+        if (inList.has(e.n)) { hit = e.n; break; }
+        queue.push(e.n);
+      }
+    }
+    if (hit < 0) break;
+    for (let v = hit; v >= 0 && !piece.has(v); v = prev.get(v)!) { piece.add(v); inList.add(v); }
+    grow();
+  }
+  return [...inList];
+}
+
 class UnionFind {
   parent: Int32Array;
   constructor(n: number) {
@@ -79,26 +112,37 @@ export function mergeAtoms(graph: AtomGraph, opts: MergeOptions = {}): NodeGraph
   atoms.forEach((a, i) => idx.set(a.id, i));
   const uf = new UnionFind(atoms.length);
 
-  // units
+  // units: the atoms holding a real share of the unit, and then the smallest pieces too until what is left
+  // outside lies under UNIT_REST of the unit (pieces under the share can add up past a checker's 1%)
   const unitAtoms = new Map<string, number[]>();
   const dedicatedUnits = new Set<string>();
-  for (const u of graph.units) {
-    if (u.unitShare >= unitShare || u.atomShare >= atomShare) {
-      const list = unitAtoms.get(u.unit) ?? [];
-      list.push(idx.get(u.atom)!);
-      unitAtoms.set(u.unit, list);
-      if (u.dedicated) dedicatedUnits.add(u.unit);
+  const byUnit = new Map<string, typeof graph.units>();
+  for (const u of graph.units) byUnit.set(u.unit, [...(byUnit.get(u.unit) ?? []), u]);
+  for (const [unit, overlaps] of byUnit) {
+    overlaps.sort((a, b) => b.unitShare - a.unitShare || a.atom - b.atom);
+    let rest = overlaps.reduce((t, u) => t + u.unitShare, 0);
+    const list: number[] = [];
+    for (const u of overlaps) {
+      if (u.unitShare >= unitShare || u.atomShare >= atomShare || rest >= UNIT_REST) {
+        list.push(idx.get(u.atom)!);
+        rest -= u.unitShare;
+        if (u.dedicated) dedicatedUnits.add(unit);
+      }
     }
+    if (list.length) unitAtoms.set(unit, list);
   }
-  for (const list of unitAtoms.values()) for (let i = 1; i < list.length; i++) uf.union(list[0], list[i]);
-
-  // slivers: join the longest-border neighbour (same community first)
   const atomAdj: Array<Array<{ n: number; len: number }>> = atoms.map(() => []);
   for (const e of edges) {
     const a = idx.get(e.a)!, b = idx.get(e.b)!;
     atomAdj[a].push({ n: b, len: e.length });
     atomAdj[b].push({ n: a, len: e.length });
   }
+  // a unit's atoms that do not touch each other are joined through the atoms between them (shortest path),
+  // so that the unit's grid is one piece and the unit stays whole in it
+  for (const [unit, list] of unitAtoms) unitAtoms.set(unit, connectThrough(list, atomAdj));
+  for (const list of unitAtoms.values()) for (let i = 1; i < list.length; i++) uf.union(list[0], list[i]);
+
+  // slivers: join the longest-border neighbour (same community first)
   atoms.forEach((a, i) => {
     if (a.households > 0) return;
     const pp = a.perimeter > 0 ? (4 * Math.PI * a.area) / (a.perimeter * a.perimeter) : 0;

@@ -78,31 +78,25 @@ export async function persistPlan(db: Kysely<any>, input: PersistInput): Promise
     throw new WanggeError('engine', `stored ${gr.numAffectedRows} of ${input.grids.length} grids: a union of atoms failed`);
   }
   await sql`UPDATE grids SET geom = ST_SetSRID(geom, 4326) WHERE jcode = ${jcode} AND plan_id = ${planId}::bigint AND ST_SRID(geom) <> 4326`.execute(db);
-  // outer edges exactly on the jurisdiction's own outline: the grids were noded in metres, and a straight
-  // outline edge in degrees is not straight there, so the edges would zigzag around it by millimetres, enough
-  // for an overlay of grids against the outline (any checker's gap test) to fail; a fixed-precision clip at
-  // the 9 decimals GeoJSON carries puts them on it
-  await sql`UPDATE grids g SET geom = ST_Multi(ST_GeomFromGeoJSON(ST_AsGeoJSON(ST_CollectionExtract(ST_Intersection(g.geom, j.geom, 1e-9), 3), 9)))
-    FROM jurisdictions j WHERE g.jcode = ${jcode} AND g.plan_id = ${planId}::bigint AND j.jcode = ${jcode} AND j.code = ${jcode}
-`.execute(db);
-  await sql`UPDATE grids SET geom = ST_SetSRID(geom, 4326) WHERE jcode = ${jcode} AND plan_id = ${planId}::bigint AND ST_SRID(geom) <> 4326`.execute(db);
   // one coverage in the output's own coordinates: the grids' outlines noded together at the 9 decimals GeoJSON
-  // carries and polygonized, each face back to the grid holding it. Neighbours then share identical vertices
-  // and every crossing is a vertex, so an overlay of all grids (a checker's union, in any projection) does not
-  // meet the near-coincident edges that the independent round trips of each grid left (GEOS in WebAssembly
-  // cannot recover from those)
+  // carries and polygonized, each face back to the grid holding its interior point. Neighbours then share
+  // identical vertices and every crossing is a vertex, so an overlay of all grids (a checker's union, in any
+  // projection) meets no near-coincident edges, which GEOS in WebAssembly cannot recover from. The outer edges
+  // are left as noded (within a millimetre of the outline, never on its own vertices: that GEOS also fails to
+  // take the difference of two rings with the same vertices starting at different ones)
   await sql`DROP TABLE IF EXISTS wg_cov`.execute(db);
   await sql`CREATE TEMP TABLE wg_cov ON COMMIT DROP AS
-    SELECT row_number() OVER ()::int AS id, f FROM (
+    SELECT row_number() OVER ()::int AS id, f, ST_PointOnSurface(f) AS p FROM (
       SELECT (ST_Dump(ST_Polygonize(n))).geom AS f FROM (
-        SELECT ST_UnaryUnion(ST_Collect(ST_Boundary(geom) ORDER BY code), 1e-9) AS n FROM grids WHERE jcode = ${jcode} AND plan_id = ${planId}::bigint) x) y`.execute(db);
+        SELECT ST_UnaryUnion(ST_Collect(l), 1e-9) AS n FROM (
+          SELECT ST_Boundary(geom) AS l FROM grids WHERE jcode = ${jcode} AND plan_id = ${planId}::bigint) x) y) z`.execute(db);
   await sql`CREATE INDEX ON wg_cov USING gist (f)`.execute(db);
   await sql`UPDATE grids g SET geom = c.g FROM (
       SELECT code, ST_Multi(ST_CollectionExtract(ST_UnaryUnion(ST_Collect(f ORDER BY id), 1e-9), 3)) AS g FROM (
-        SELECT DISTINCT ON (w.id) w.id, w.f, gr.code FROM wg_cov w
-        JOIN grids gr ON gr.jcode = ${jcode} AND gr.plan_id = ${planId}::bigint AND gr.geom && w.f AND ST_Intersects(gr.geom, ST_PointOnSurface(w.f))
-        ORDER BY w.id, gr.code) a
-      GROUP BY code) c
+        SELECT w.id, w.f, (SELECT gr.code FROM grids gr WHERE gr.jcode = ${jcode} AND gr.plan_id = ${planId}::bigint AND gr.geom && ST_Expand(w.f, 1e-7)
+            AND ST_Intersects(gr.geom, w.p) ORDER BY gr.code LIMIT 1) AS code
+        FROM wg_cov w) a
+      WHERE code IS NOT NULL GROUP BY code) c
     WHERE g.jcode = ${jcode} AND g.plan_id = ${planId}::bigint AND g.code = c.code AND NOT ST_IsEmpty(c.g)`.execute(db);
   await sql`UPDATE grids SET geom = ST_SetSRID(geom, 4326) WHERE jcode = ${jcode} AND plan_id = ${planId}::bigint AND ST_SRID(geom) <> 4326`.execute(db);
   // the round trip to degrees and 9 decimals can fold a thread-thin spike along the outline into a
@@ -124,15 +118,17 @@ export async function persistPlan(db: Kysely<any>, input: PersistInput): Promise
       WHERE a >= 1 OR a = amax OR EXISTS (SELECT 1 FROM address_points ap WHERE ap.jcode = ${jcode} AND ap.geom && x.p AND ST_Intersects(x.p, ap.geom))
       GROUP BY code) k
     WHERE g.jcode = ${jcode} AND g.plan_id = ${planId}::bigint AND g.code = k.code`.execute(db);
+  await reattachStrayParts(db, jcode, planId);
   // postcondition: every grid one polygon of positive area (a grid of land too small for its own would have
   // joined a neighbour before; this is the check that nothing degenerate slipped through)
-  const { rows: degenerate } = await sql<{ code: string; parts: number; area: number }>`
-    SELECT code, ST_NumGeometries(geom) AS parts, ST_Area(geom::geography) AS area FROM grids
+  const { rows: degenerate } = await sql<{ code: string; parts: number; area: number; sizes: string }>`
+    SELECT code, ST_NumGeometries(geom) AS parts, ST_Area(geom::geography) AS area,
+      (SELECT string_agg(round(ST_Area(d.geom::geography)::numeric, 3)::text || ' m² near ' || ST_AsText(ST_PointOnSurface(d.geom)), '; ') FROM ST_Dump(geom) d) AS sizes FROM grids
     WHERE jcode = ${jcode} AND plan_id = ${planId}::bigint AND (ST_NumGeometries(geom) <> 1 OR ST_IsEmpty(geom) OR ST_Area(geom) = 0)
     ORDER BY code LIMIT 1`.execute(db);
   if (degenerate.length) {
     const d = degenerate[0];
-    throw new WanggeError('engine', `grid outline is degenerate: ${d.parts} parts, ${Number(d.area).toFixed(3)} m²`, { gridCode: d.code });
+    throw new WanggeError('engine', `grid outline is degenerate: ${d.parts} parts, ${Number(d.area).toFixed(3)} m² (${d.sizes ?? 'empty'})`, { gridCode: d.code });
   }
 
   // recount households from the stored outlines
@@ -157,4 +153,36 @@ async function tempTable(db: Kysely<any>, name: string, columns: BulkColumn[], r
   const defs = sql.join(columns.map((c) => sql`${sql.id(c.name)} ${sql.raw(c.kind)}`));
   await sql`CREATE TEMP TABLE ${sql.table(name)} (${defs}) ON COMMIT DROP`.execute(db);
   await bulkInsert(db, name, columns, rows);
+}
+
+/**
+ * A grid stored in several parts (the overlays at output precision can sever a neck of a few millimetres, or
+ * leave a block held only by a corner): its main part (most households, then area) stays, every other part
+ * joins the neighbouring grid it shares the longest border with, where that union is one polygon.
+ */
+async function reattachStrayParts(db: Kysely<any>, jcode: string, planId: number): Promise<void> {
+  const { rows: parts } = await sql<{ code: string; path: number; main: boolean }>`
+    WITH p AS (
+      SELECT g.code, d.path[1] AS path, d.geom,
+        (SELECT COALESCE(sum(ap.households), 0) FROM address_points ap WHERE ap.jcode = ${jcode} AND ap.geom && d.geom AND ST_Intersects(d.geom, ap.geom)) AS hh
+      FROM grids g, ST_Dump(g.geom) d WHERE g.jcode = ${jcode} AND g.plan_id = ${planId}::bigint AND ST_NumGeometries(g.geom) > 1)
+    SELECT code, path, row_number() OVER (PARTITION BY code ORDER BY hh DESC, ST_Area(geom) DESC, path) = 1 AS main FROM p ORDER BY code, path`.execute(db);
+  for (const part of parts.filter((p) => !p.main)) {
+    const { rows } = await sql<{ code: string }>`
+      WITH s AS (SELECT (ST_Dump(geom)).path[1] AS path, (ST_Dump(geom)).geom AS g FROM grids WHERE jcode = ${jcode} AND plan_id = ${planId}::bigint AND code = ${part.code}),
+      p AS (SELECT g FROM s WHERE path = ${part.path}::int)
+      SELECT o.code FROM grids o, p WHERE o.jcode = ${jcode} AND o.plan_id = ${planId}::bigint AND o.code <> ${part.code} AND o.geom && p.g
+        AND ST_NumGeometries(ST_CollectionExtract(ST_UnaryUnion(ST_Collect(o.geom, p.g), 1e-9), 3)) = 1
+      ORDER BY ST_Length(ST_Intersection(ST_Boundary(o.geom), ST_Boundary(p.g))) DESC, o.code LIMIT 1`.execute(db);
+    if (!rows.length) continue;
+    await sql`
+      WITH s AS (SELECT (ST_Dump(geom)).path[1] AS path, (ST_Dump(geom)).geom AS g FROM grids WHERE jcode = ${jcode} AND plan_id = ${planId}::bigint AND code = ${part.code}),
+      p AS (SELECT g FROM s WHERE path = ${part.path}::int)
+      UPDATE grids o SET geom = ST_Multi(ST_CollectionExtract(ST_UnaryUnion(ST_Collect(o.geom, p.g), 1e-9), 3)) FROM p
+      WHERE o.jcode = ${jcode} AND o.plan_id = ${planId}::bigint AND o.code = ${rows[0].code}`.execute(db);
+    await sql`
+      UPDATE grids g SET geom = ST_Multi(ST_CollectionExtract(ST_Difference(g.geom, o.geom, 1e-9), 3)) FROM grids o
+      WHERE g.jcode = ${jcode} AND g.plan_id = ${planId}::bigint AND g.code = ${part.code}
+        AND o.jcode = ${jcode} AND o.plan_id = ${planId}::bigint AND o.code = ${rows[0].code}`.execute(db);
+  }
 }
