@@ -81,6 +81,9 @@ export interface BuildAtomsOptions {
   gridSize?: number;
 }
 
+/** A Voronoi cell of an oversized block aims at this share of max households (30 for 400–600). */
+const CELL_SHARE = 0.05;
+
 const one = <T>(rows: T[], what: string): T => {
   if (rows.length !== 1) throw new WanggeError('engine', `${what}: expected one row, got ${rows.length} (a swallowed GEOS failure?)`);
   return rows[0];
@@ -172,17 +175,24 @@ export async function buildAtoms(db: Kysely<any>, opts: BuildAtomsOptions): Prom
   const outside = one((await sql<{ points: number; households: number }>`
     SELECT count(*)::int AS points, COALESCE(sum(hh), 0)::int AS households FROM wg_pf WHERE NOT inb`.execute(db)).rows, 'outside');
 
-  // 4. oversized faces with several locations → Voronoi cells of their address points
+  // 4. oversized faces with several locations → Voronoi cells around their address points, clustered (k-means)
+  // into sites of about CELL_SHARE of max households: fine enough for grids of whole cells, and a village field
+  // of thousands of houses makes hundreds of cells, not thousands
+  const cellHh = Math.max(1, Math.floor(max * CELL_SHARE));
   await x(sql`CREATE INDEX ON wg_pf (fid)`);
   await x(sql`CREATE TEMP TABLE wg_cells ON COMMIT DROP AS
     WITH big AS (
-      SELECT fid FROM wg_pf WHERE inb GROUP BY fid
-      HAVING sum(hh) > ${max}::int AND count(DISTINCT (round(ST_X(g)::numeric, 2), round(ST_Y(g)::numeric, 2))) > 1)
+      SELECT fid, sum(hh) AS hh, count(*) AS n FROM wg_pf WHERE inb GROUP BY fid
+      HAVING sum(hh) > ${max}::int AND count(DISTINCT (round(ST_X(g)::numeric, 2), round(ST_Y(g)::numeric, 2))) > 1),
+    cl AS (
+      SELECT pf.fid, pf.pid, pf.g, ST_ClusterKMeans(pf.g, LEAST(big.n, GREATEST(2, ceil(big.hh::float8 / ${cellHh}::int)))::int) OVER (PARTITION BY pf.fid) AS cid
+      FROM wg_pf pf JOIN big ON big.fid = pf.fid WHERE pf.inb),
+    sites AS (SELECT fid, cid, ST_Centroid(ST_Collect(g ORDER BY pid)) AS g FROM cl GROUP BY fid, cid)
     SELECT f.id AS fid, (ST_Dump(ST_CollectionExtract(ST_Intersection(v.g, f.g, ${gridSize}::float8), 3))).geom AS g
     FROM wg_faces f JOIN big ON big.fid = f.id
     CROSS JOIN LATERAL (
-      SELECT (ST_Dump(ST_VoronoiPolygons(ST_Collect(pf.g ORDER BY pf.pid), 0, ST_Expand(f.g, 50)))).geom AS g
-      FROM wg_pf pf WHERE pf.fid = f.id AND pf.inb) v`);
+      SELECT (ST_Dump(ST_VoronoiPolygons(ST_Collect(s.g ORDER BY s.cid), 0, ST_Expand(f.g, 50)))).geom AS g
+      FROM sites s WHERE s.fid = f.id) v`);
   await x(sql`CREATE INDEX ON wg_cells (fid)`);
   const split = one((await sql<{ faces: number; cells: number; bad: number }>`
     WITH c AS (SELECT fid, sum(ST_Area(g)) AS a, count(*) AS n FROM wg_cells GROUP BY fid)

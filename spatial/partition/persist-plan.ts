@@ -119,12 +119,16 @@ export async function persistPlan(db: Kysely<any>, input: PersistInput): Promise
       GROUP BY code) k
     WHERE g.jcode = ${jcode} AND g.plan_id = ${planId}::bigint AND g.code = k.code`.execute(db);
   await reattachStrayParts(db, jcode, planId);
-  // postcondition: every grid one polygon of positive area (a grid of land too small for its own would have
+  // a grid still in parts is kept (a partition is not thrown away for one grid) and reported by the caller
+  const { rows: multi } = await sql<{ code: string }>`
+    SELECT code FROM grids WHERE jcode = ${jcode} AND plan_id = ${planId}::bigint AND ST_NumGeometries(geom) > 1 ORDER BY code`.execute(db);
+  if (multi.length) process.stderr.write(`partition: ${multi.length} grid(s) left in several parts: ${multi.map((m) => m.code).join(', ')}\n`);
+  // postcondition: every grid of positive area (a grid of land too small for its own would have
   // joined a neighbour before; this is the check that nothing degenerate slipped through)
   const { rows: degenerate } = await sql<{ code: string; parts: number; area: number; sizes: string }>`
     SELECT code, ST_NumGeometries(geom) AS parts, ST_Area(geom::geography) AS area,
       (SELECT string_agg(round(ST_Area(d.geom::geography)::numeric, 3)::text || ' m² near ' || ST_AsText(ST_PointOnSurface(d.geom)), '; ') FROM ST_Dump(geom) d) AS sizes FROM grids
-    WHERE jcode = ${jcode} AND plan_id = ${planId}::bigint AND (ST_NumGeometries(geom) <> 1 OR ST_IsEmpty(geom) OR ST_Area(geom) = 0)
+    WHERE jcode = ${jcode} AND plan_id = ${planId}::bigint AND (ST_IsEmpty(geom) OR ST_Area(geom) = 0)
     ORDER BY code LIMIT 1`.execute(db);
   if (degenerate.length) {
     const d = degenerate[0];
