@@ -45,7 +45,8 @@ describe.each(testEngines())('repair on %s PostGIS', (engine) => {
 
     const r = await repair(database.db, drawn, { jcode });
     expect(r.changes.length).toBeGreaterThan(10);
-    expect(r.changes.every((c) => ['gap', 'sliver', 'overlap', 'outside_jurisdiction'].includes(c.kind))).toBe(true);
+    // a jittered outline can also leave a grid in pieces, which the repair joins back
+    expect(r.changes.every((c) => ['gap', 'sliver', 'overlap', 'outside_jurisdiction', 'non_contiguous'].includes(c.kind))).toBe(true);
     expect(r.summary).toMatchObject({ grids: 4, newGrids: 0, droppedGrids: 0, households: 2000, assignedHouseholds: 2000 });
     expect(total(r.layer)).toBe(2000);
     expect(r.layer.features.map((f) => f.properties?.code)).toEqual([A, B, C, D]);
