@@ -4,9 +4,11 @@
  * owns the database and closes it after `stop()`.
  *
  * Order of the middleware: security headers (helmet, a CSP that allows only 'self'), request log (pino on
- * stderr: method, path, status, time; never query strings, bodies or addresses), JSON body limit, the API
- * routes, 404 problem+json for any other /api path, the web bundle (with the single-page fallback), and
- * the one problem+json error translator.
+ * stderr: method, path, status, time; never query strings, bodies or addresses), the request's user, the
+ * sign-in checks of heavy and write routes (before their bodies are read), JSON body limits, the edge check of
+ * path, query and body (api/input-guard.ts: NUL and control characters → 400), the API routes, 404
+ * problem+json for any other /api path, the web bundle (with the single-page fallback), and the one
+ * problem+json error translator.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
@@ -16,7 +18,7 @@ import { fileURLToPath } from 'node:url';
 import express, { type Express, type RequestHandler } from 'express';
 import helmet from 'helmet';
 import { pino, type Logger } from 'pino';
-import type { Config } from './config.ts';
+import { loadConfig, type Config } from './config.ts';
 import type { Database } from '../data/db/connect.ts';
 import { apiNotFound, problemMiddleware } from './errors.ts';
 import type { RouteContext } from './routes/context.ts';
@@ -41,6 +43,10 @@ import { sessionRouter } from './routes/session.ts';
 import { residentsRouter } from './routes/residents.ts';
 import { auditRouter } from './routes/audit.ts';
 import { writeGuard } from './auth/write-guard.ts';
+import { auditChainOf, type AuditChain } from './auth/audit-log.ts';
+import { inputGuard } from './input-guard.ts';
+import { HeavyGate } from './heavy-gate.ts';
+import { HEAVY_ROUTES, heavyAuth } from './routes/validate.ts';
 
 /** How long stop() lets running requests finish before cutting their connections. */
 const STOP_GRACE_MS = 5_000;
@@ -63,6 +69,12 @@ export interface AppOptions {
   jobs?: JobRunner;
   /** accounts and privacy settings (default: from the environment, api/auth/auth-config.ts) */
   auth?: Partial<AuthConfig>;
+  /** the configuration (WanggeApp passes its own; default: from the environment) */
+  config?: Readonly<Config>;
+  /** the audit chain's key and checkpoint (default: AUDIT_KEY or <dataDir>/audit.key, <dataDir>/audit-checkpoint.json) */
+  audit?: AuditChain;
+  /** the base of absolute links (default: PUBLIC_URL, else the listen address) */
+  publicBase?: () => string;
 }
 
 /** The Content-Security-Policy: only our own origin; no inline scripts or styles, no eval. */
@@ -137,9 +149,16 @@ export function createExpressApp(database: Database, log: Logger, opts: AppOptio
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', 'strong');
+  const config = opts.config ?? loadConfig();
+  let audit: AuditChain | undefined = opts.audit;
   const ctx: RouteContext = {
     db: database.db, caps: database.caps, version: packageVersion(), log, jobs,
     layerVersions: new LayerVersions(database.db), uploadLimitBytes: opts.uploadLimitBytes ?? 50 * 1024 * 1024,
+    publicBase: opts.publicBase ?? (() => config.publicUrl ?? `http://localhost:${config.port}`),
+    audit: () => (audit ??= auditChainOf(config.auditKey, config.dataDir)),
+    layerLimits: { maxFeatures: config.layerMaxFeatures, maxVertices: config.layerMaxVertices, maxFeatureVertices: config.featureMaxVertices },
+    requestTimeoutMs: config.requestTimeoutMs,
+    heavy: new HeavyGate(),
   };
   // vector tiles are the wall screen's hot path: binary, public (no personal data, no login), so they are served
   // ahead of the page-oriented middleware with only the headers a tile needs; errors still end as problem+json
@@ -153,11 +172,16 @@ export function createExpressApp(database: Database, log: Logger, opts: AppOptio
   app.use(requestLog(log));
   const auth: Readonly<AuthConfig> = { ...loadAuthConfig(), ...opts.auth };
   app.use(['/api', '/ogc', '/tiles'], corsAllowList(auth.corsOrigins));
+  // the per-request user from `Authorization: Bearer <token>` (null: anonymous), known before any body is read
+  app.use(['/api', '/ogc', '/tiles'], requestUser(database.db));
+  // routes that compute for seconds or change data refuse anonymous callers before reading their bodies
+  for (const p of HEAVY_ROUTES) app.post(p, heavyAuth);
+  app.use(writeGuard(auth.writesRequireLogin));
   // grid layers sent for validation are larger than ordinary JSON bodies
   app.use(['/api/jurisdictions/:jcode/validate', '/api/jurisdictions/:jcode/repair', '/api/jurisdictions/:jcode/merge'], express.json({ limit: VALIDATE_BODY_LIMIT, type: ['application/json', 'application/geo+json'] }));
   app.use('/api', express.json({ limit: opts.jsonLimit ?? '1mb' }));
-  // the per-request user from `Authorization: Bearer <token>` (null: anonymous)
-  app.use(['/api', '/ogc', '/tiles'], requestUser(database.db));
+  // NUL bytes, control characters, broken Unicode and deep nesting end here as 400 (path, query, JSON body)
+  app.use(['/api', '/ogc', '/tiles'], inputGuard);
 
   // the hot read-only path first (lookup for phones): fewer layers to walk per request
   app.use(gridsLookupRouter(ctx));
@@ -165,7 +189,6 @@ export function createExpressApp(database: Database, log: Logger, opts: AppOptio
   app.use(sessionRouter(ctx, auth));
   app.use(residentsRouter(ctx, auth));
   app.use(auditRouter(ctx));
-  app.use(writeGuard(auth.writesRequireLogin));
   app.use(jurisdictionsRouter(ctx));
   app.use(wallFiguresRouter(ctx));
   app.use(layersRouter(ctx));
@@ -196,12 +219,20 @@ export class WanggeApp {
     this.database = database;
     this.log = opts.logger ?? pino({ name: 'wangge', level: config.logLevel }, pino.destination(2));
     this.jobs = opts.jobs ?? new JobRunner(database.db, this.log);
-    this.express = createExpressApp(database, this.log, { uploadLimitBytes: config.uploadLimitMb * 1024 * 1024, ...opts }, this.jobs);
+    this.express = createExpressApp(database, this.log, {
+      uploadLimitBytes: config.uploadLimitMb * 1024 * 1024, config,
+      publicBase: () => config.publicUrl ?? this.listenBase, ...opts,
+    }, this.jobs);
   }
 
-  /** Listen on config.host:config.port; resolves with the base URL once listening. */
+  /**
+   * Mark the jobs an earlier run left unfinished as failed (every other runner's on the embedded engine, which
+   * one process owns; those with a stale heartbeat on a server shared by several), then listen on
+   * config.host:config.port; resolves with the base URL once listening.
+   */
   async start(): Promise<string> {
     if (this.#server) throw new Error('WanggeApp is already started');
+    await this.jobs.recoverOrphans(this.database.caps.engine === 'embedded');
     const server = http.createServer(this.express);
     server.requestTimeout = 120_000;
     server.headersTimeout = 30_000;
@@ -221,6 +252,16 @@ export class WanggeApp {
   get port(): number {
     if (!this.#server) throw new Error('WanggeApp is not started');
     return (this.#server.address() as AddressInfo).port;
+  }
+
+  /**
+   * The base of absolute links when PUBLIC_URL is unset: the address listened on (http://127.0.0.1:PORT for the
+   * default bind; localhost for a wildcard bind, where PUBLIC_URL should be set), never a request's Host header.
+   */
+  get listenBase(): string {
+    const h = this.config.host;
+    const host = ['0.0.0.0', '::'].includes(h) ? 'localhost' : h.includes(':') ? `[${h}]` : h;
+    return `http://${host}:${this.#server ? this.port : this.config.port}`;
   }
 
   /** http://localhost:PORT for a loopback or wildcard bind, else http://HOST:PORT. */

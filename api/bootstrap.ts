@@ -1,9 +1,9 @@
 /**
  * First start of the demo (`wangge serve --demo`, `npm start`): when the database holds no jurisdiction,
  * generate the sample town, load it, partition it, publish the plan and give every grid its staff (a leader
- * and members with phones), so every screen has something to show.
+ * and members with phones) and a service phone for citizens, so every screen has something to show.
  */
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { Config } from './config.ts';
 import type { DB } from '../data/db/schema.ts';
 import { generateTown, loadTown, assignStaff } from '../data/generator/index.ts';
@@ -15,6 +15,17 @@ export interface BootstrapResult {
   loaded: boolean;
   jcode: string | null;
   planId: number | null;
+}
+
+/**
+ * Every grid of the plan gets a service phone (the number citizens see instead of the staff's own mobiles; issue
+ * 17): fictitious desk numbers 0531-99NNNNNN, like the sample town's other made-up data.
+ */
+export async function assignServicePhones(db: Kysely<DB>, jcode: string, planId: number): Promise<void> {
+  await sql`INSERT INTO grid_service_phones (jcode, grid_code, phone)
+    SELECT g.jcode, g.code, '0531-99' || lpad((row_number() OVER (ORDER BY g.code))::text, 6, '0')
+    FROM grids g WHERE g.jcode = ${jcode} AND g.plan_id = ${planId}::bigint
+    ON CONFLICT (jcode, grid_code) DO NOTHING`.execute(db);
 }
 
 /** Whether any jurisdiction is loaded. */
@@ -34,6 +45,7 @@ export async function bootstrapDemo(db: Kysely<DB>, config: Readonly<Config>, pr
   const result = await partitionJurisdiction(db, { jcode, min: 400, max: 600, seed: 1, progress: subProgress(progress, 40, 96) });
   await publishPlan(db, jcode, result.planId);
   await assignStaff(db, jcode, result.planId);
+  await assignServicePhones(db, jcode, result.planId);
   progress({ phase: 'sample town', percent: 100, message: `jurisdiction ${jcode}, plan ${result.planId} published with its grid staff` });
   return { loaded: true, jcode, planId: result.planId };
 }

@@ -33,11 +33,32 @@ export interface ProblemWhere {
   field?: string;
 }
 
+/**
+ * Refusals of the service itself, beside the closed vocabulary of spatial/errors.ts: too many requests (the login
+ * limiter, the heavy-work gate). Answered as 429 with Retry-After.
+ */
+export const API_ERROR_CODES = { too_many_requests: 'too many requests' } as const;
+export type ApiErrorCode = keyof typeof API_ERROR_CODES;
+
+/** Throw to answer 429 too_many_requests with a Retry-After of `retryAfterS` seconds. */
+export class TooManyRequestsError extends Error {
+  constructor(message: string, readonly retryAfterS: number, readonly where: ErrorWhere = {}) {
+    super(message);
+    this.name = 'TooManyRequestsError';
+  }
+}
+
+/** PostgreSQL cancelled a statement that ran past its statement_timeout (SQLSTATE 57014). */
+function isStatementTimeout(e: unknown): boolean {
+  const c = e as { code?: unknown; cause?: { code?: unknown } } | null;
+  return c?.code === '57014' || c?.cause?.code === '57014';
+}
+
 export interface Problem {
   type: string;
   title: string;
   status: number;
-  code: ErrorCode;
+  code: ErrorCode | ApiErrorCode;
   detail: string;
   where: ProblemWhere;
 }
@@ -80,6 +101,12 @@ function fromBodyParser(e: unknown): WanggeError | null {
 
 /** Translate any thrown value into a problem document (no stack traces, no SQL). */
 export function toProblem(e: unknown): Problem {
+  if (e instanceof TooManyRequestsError) {
+    return { type: '/api/problems/too_many_requests', title: API_ERROR_CODES.too_many_requests, status: 429, code: 'too_many_requests', detail: e.message, where: cleanWhere(e.where) };
+  }
+  if (isStatementTimeout(e)) {
+    return problem('too_large', 'the work took longer than this service allows for one request (REQUEST_TIMEOUT_MS); send less at once', { parameter: 'body' });
+  }
   const known = isWanggeError(e) ? e : fromBodyParser(e);
   if (known) {
     // an engine failure's message may quote SQL or internals: answer with the generic title only
@@ -103,6 +130,7 @@ export function problemMiddleware(log: Logger): ErrorRequestHandler {
     const p = toProblem(err);
     if (p.status >= 500) log.error({ err, method: req.method, path: req.path }, 'request failed');
     else log.debug({ code: p.code, where: p.where, method: req.method, path: req.path }, 'request refused');
+    if (err instanceof TooManyRequestsError) res.set('Retry-After', String(Math.max(1, Math.ceil(err.retryAfterS))));
     sendProblem(res, p);
   };
 }

@@ -18,6 +18,13 @@ const geojson = (description: string, schema: Obj = ref('FeatureCollection')) =>
 const q = (name: string, description: string, schema: Obj = { type: 'string' }, required = false) => ({ name, in: 'query', required, description, schema });
 const p = (name: string, description: string, schema: Obj = { type: 'string' }) => ({ name, in: 'path', required: true, description, schema });
 const errors = { 400: problemResponse('bad parameter (where.parameter names it)'), 404: problemResponse('unknown resource') };
+const bearer = [{ bearer: [] }];
+/** the answers of a route that computes for seconds (issue 17): an account of the jurisdiction, bounded input, one at a time */
+const heavy = {
+  401: problemResponse('no account: validation and repair need an admin, planner or commander account'), 403: problemResponse('another role or jurisdiction'),
+  413: problemResponse('body larger than 20 MB, more features or positions than LAYER_MAX_FEATURES / LAYER_MAX_VERTICES / FEATURE_MAX_VERTICES, or longer than REQUEST_TIMEOUT_MS'),
+  429: problemResponse('another heavy request is running (Retry-After)'),
+};
 
 const jcodeP = p('jcode', 'jurisdiction code', { type: 'string', pattern: '^[0-9A-Za-z_-]{1,32}$' });
 const planIdP = p('planId', 'plan id', { type: 'integer', minimum: 1 });
@@ -35,6 +42,7 @@ export function openApiDocument(version: string): Obj {
       title: 'Wangge 网格 API', version,
       description: 'REST API, OGC API – Features and vector tiles of Wangge. Errors are application/problem+json '
         + '{type, title, status, code, detail, where{parameter, featureIndex, gridCode, file, line, field}}. '
+        + 'NUL bytes, control characters and broken Unicode in a path, query or JSON body are refused with 400. '
         + 'URL scheme: plans nest under their jurisdiction (/api/jurisdictions/{jcode}/plans/{planId}/…); jobs, grids, lookup at /api; OGC at /ogc; tiles at /tiles.',
     },
     servers: [{ url: '/' }],
@@ -116,19 +124,21 @@ export function openApiDocument(version: string): Obj {
           parameters: [jcodeP, planIdP, { ...ifMatch, required: false }], responses: { 200: json('published plan', ref('Plan'), etag), ...errors, 412: problemResponse('stale If-Match') },
         },
       },
-      '/api/jurisdictions/{jcode}/plans/{planId}/validate': { post: { tags: ['plans'], summary: 'validate a stored plan (report of located issues)', parameters: [jcodeP, planIdP], responses: { 200: json('report'), ...errors } } },
+      '/api/jurisdictions/{jcode}/plans/{planId}/validate': { post: { tags: ['plans'], summary: 'validate a stored plan (report of located issues); needs an account', security: bearer, parameters: [jcodeP, planIdP], responses: { 200: json('report'), ...errors, ...heavy } } },
       '/api/jurisdictions/{jcode}/validate': {
         post: {
-          tags: ['plans'], summary: 'validate an uploaded grid layer (GeoJSON, up to 20 MB)', parameters: [jcodeP],
+          tags: ['plans'], summary: 'validate an uploaded grid layer (GeoJSON in WGS-84 on the jurisdiction, up to 20 MB and the layer limits); needs an account', parameters: [jcodeP],
+          security: bearer,
           requestBody: { required: true, content: { 'application/geo+json': { schema: ref('FeatureCollection') } } },
-          responses: { 200: json('report'), ...errors, 413: problemResponse('body too large') },
+          responses: { 200: json('report'), ...errors, ...heavy },
         },
       },
       '/api/jurisdictions/{jcode}/repair': {
         post: {
-          tags: ['plans'], summary: 'repair an uploaded grid layer: gaps, overlaps, slivers and invalid rings; households never dropped (nothing stored)', parameters: [jcodeP],
+          tags: ['plans'], summary: 'repair an uploaded grid layer: gaps, overlaps, slivers and invalid rings; households never dropped (nothing stored); needs an account', parameters: [jcodeP],
+          security: bearer,
           requestBody: { required: true, content: { 'application/geo+json': { schema: ref('FeatureCollection') } } },
-          responses: { 200: json('{layer, changes, summary}'), ...errors, 413: problemResponse('body too large') },
+          responses: { 200: json('{layer, changes, summary}'), ...errors, ...heavy },
         },
       },
       '/api/jurisdictions/{jcode}/merge': {
@@ -160,24 +170,26 @@ export function openApiDocument(version: string): Obj {
           responses: { 202: accepted, ...errors, 413: problemResponse('file larger than UPLOAD_LIMIT_MB') },
         },
       },
-      '/api/jobs': { get: { tags: ['jobs'], summary: 'jobs of this service process, newest first', parameters: [q('jcode', 'only this jurisdiction')], responses: { 200: json('jobs') } } },
-      '/api/jobs/{id}': { get: { tags: ['jobs'], summary: 'poll a job', parameters: [p('id', 'job id', { type: 'string', format: 'uuid' })], responses: { 200: json('job', ref('Job')), ...errors } } },
+      '/api/jobs': { get: { tags: ['jobs'], summary: "jobs of this service process, newest first (an account's own jurisdiction only)", security: bearer, parameters: [q('jcode', 'only this jurisdiction')], responses: { 200: json('jobs'), 401: problemResponse('no account'), 403: problemResponse('another jurisdiction') } } },
+      '/api/jobs/{id}': { get: { tags: ['jobs'], summary: "poll a job (its id is the capability; a merge roster's names and phones are masked unless an admin or planner of the jurisdiction reads it)", parameters: [p('id', 'job id', { type: 'string', format: 'uuid' })], responses: { 200: json('job', ref('Job')), ...errors } } },
       '/api/jobs/{id}/events': {
         get: {
-          tags: ['jobs'], summary: 'Server-Sent Events: `progress` events, then one `done` event', parameters: [p('id', 'job id', { type: 'string', format: 'uuid' })],
+          tags: ['jobs'], summary: 'Server-Sent Events: `progress` events, then one `done` event (failed jobs: with their problem and reason), then the stream ends', parameters: [p('id', 'job id', { type: 'string', format: 'uuid' })],
           responses: { 200: { description: 'event stream', content: { 'text/event-stream': { schema: { type: 'string' } } } }, ...errors },
         },
       },
       '/api/grids/{code}/bundle': {
         get: {
-          tags: ['grids'], summary: "a grid's one-map bundle: boundary, household counts by tag, staff, hazards, cameras, the day's patrol tracks",
+          tags: ['grids'], summary: "a grid's one-map bundle: boundary, household counts by tag, staff, service phone, hazards, cameras, the day's patrol tracks. "
+            + 'Without an account of the jurisdiction: staff names masked, no personal phones (servicePhone instead), patrolCount but no tracks (`view` says which)',
           parameters: [p('code', 'grid code'), jcodeQ, q('planId', 'a plan (default: the published one)', { type: 'integer' }), q('day', 'YYYY-MM-DD of the patrol tracks (default today)', { type: 'string', format: 'date' })],
           responses: { 200: json('bundle'), ...errors },
         },
       },
       '/api/lookup': {
         get: {
-          tags: ['grids'], summary: 'grid, community, township, jurisdiction and staff contacts at a position, or address points matching a text',
+          tags: ['grids'], summary: "grid (with its servicePhone), community, township, jurisdiction and staff contacts at a position, or address points matching a text; "
+            + 'without an account of the jurisdiction staff names are masked and their phones left out',
           parameters: [
             q('lon', 'longitude (-180..180)', { type: 'number' }), q('lat', 'latitude (-90..90)', { type: 'number' }),
             q('crs', 'crs of lon/lat', { type: 'string', enum: ['wgs84', 'gcj02', 'bd09'], default: 'wgs84' }),
@@ -223,7 +235,7 @@ export function openApiDocument(version: string): Obj {
           type: 'object', required: ['type', 'title', 'status', 'code', 'detail'],
           properties: {
             type: { type: 'string' }, title: { type: 'string' }, status: { type: 'integer' }, detail: { type: 'string' },
-            code: { type: 'string', enum: ['bad_request', 'bad_file', 'bad_feature', 'bad_crs', 'not_found', 'conflict', 'precondition_failed', 'unauthorized', 'forbidden', 'too_large', 'engine'] },
+            code: { type: 'string', enum: ['bad_request', 'bad_file', 'bad_feature', 'bad_crs', 'not_found', 'conflict', 'precondition_failed', 'unauthorized', 'forbidden', 'too_large', 'too_many_requests', 'engine'] },
             where: { type: 'object', properties: { parameter: { type: 'string' }, featureIndex: { type: 'integer' }, gridCode: { type: 'string' }, file: { type: 'string' }, line: { type: 'integer' }, field: { type: 'string' } } },
           },
         },
@@ -268,7 +280,7 @@ export function openApiDocument(version: string): Obj {
         Job: {
           type: 'object',
           properties: {
-            id: { type: 'string', format: 'uuid' }, kind: { type: 'string', enum: ['partition', 'import'] }, jcode: { type: 'string' },
+            id: { type: 'string', format: 'uuid' }, kind: { type: 'string', enum: ['partition', 'import', 'merge'] }, jcode: { type: 'string' },
             status: { type: 'string', enum: ['queued', 'running', 'succeeded', 'failed'] }, phase: { type: 'string', nullable: true },
             percent: { type: 'number' }, message: { type: 'string', nullable: true }, params: { type: 'object' }, result: { nullable: true },
             error: { allOf: [ref('Problem')], nullable: true }, createdAt: { type: 'string' }, startedAt: { type: 'string', nullable: true },

@@ -3,7 +3,9 @@
  *   CORS_ORIGINS        comma-separated origins allowed to call the API from a browser (default none)
  *   H3_MIN_HOUSEHOLDS   k: H3 cells with fewer households are suppressed (default 5)
  *   SESSION_HOURS       lifetime of a login token (default 12)
- *   LOGIN_MAX_FAILURES  failed logins per name and address within LOGIN_WINDOW_MINUTES before 429 (default 10 / 15)
+ *   LOGIN_MAX_FAILURES  failed logins per name and address within LOGIN_WINDOW_MINUTES before backing off with 429
+ *                       (default 10 / 15); LOGIN_MAX_FAILURES_PER_ADDRESS over all names from one address and
+ *                       LOGIN_MAX_FAILURES_PER_NAME over all addresses for one name (default twice LOGIN_MAX_FAILURES)
  *   WRITES_REQUIRE_LOGIN  1 (default): creating, editing, copying and publishing plans and imports need a planner
  *                       or admin account (api/auth/write-guard.ts); the web app asks for a login when a change
  *                       needs one. 0 only for a trusted single-user setup.
@@ -16,6 +18,8 @@ export interface AuthConfig {
   sessionHours: number;
   loginMaxFailures: number;
   loginWindowMinutes: number;
+  loginMaxFailuresPerAddress: number;
+  loginMaxFailuresPerName: number;
   writesRequireLogin: boolean;
 }
 
@@ -25,11 +29,14 @@ export function loadAuthConfig(env: NodeJS.ProcessEnv = process.env): Readonly<A
   for (const o of origins) {
     if (!/^https?:\/\/[^/\s]+$/.test(o)) throw new ConfigError(`CORS_ORIGINS: ${o} is not an origin such as https://example.org`);
   }
+  const loginMaxFailures = envInt(env, 'LOGIN_MAX_FAILURES', 10, 1, 1000);
   return Object.freeze({
     corsOrigins: origins,
     h3MinHouseholds: envInt(env, 'H3_MIN_HOUSEHOLDS', 5, 1, 10_000),
     sessionHours: envInt(env, 'SESSION_HOURS', 12, 1, 24 * 30),
-    loginMaxFailures: envInt(env, 'LOGIN_MAX_FAILURES', 10, 1, 1000),
+    loginMaxFailures,
+    loginMaxFailuresPerAddress: envInt(env, 'LOGIN_MAX_FAILURES_PER_ADDRESS', 2 * loginMaxFailures, 1, 100_000),
+    loginMaxFailuresPerName: envInt(env, 'LOGIN_MAX_FAILURES_PER_NAME', 2 * loginMaxFailures, 1, 100_000),
     loginWindowMinutes: envInt(env, 'LOGIN_WINDOW_MINUTES', 15, 1, 24 * 60),
     writesRequireLogin: envInt(env, 'WRITES_REQUIRE_LOGIN', 1, 0, 1) === 1,
   });

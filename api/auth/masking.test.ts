@@ -31,8 +31,11 @@ describe('masking', () => {
     expect(residentView(u('admin'), 'J', 'G1')).toBe('full');
     expect(residentView(u('commander'), 'J', 'G1')).toBe('masked');
     expect(residentView(u('planner'), 'J', 'G1')).toBe('none');
-    expect(residentView(u('grid_worker', ['G1']), 'J', 'G1')).toBe('full');
-    expect(residentView(u('grid_worker', ['G1']), 'J', 'G2')).toBe('none');
+    expect(residentView(u('grid_worker', ['G1'], 'J'), 'J', 'G1')).toBe('full');
+    expect(residentView(u('grid_worker', ['G1'], 'J'), 'J', 'G2')).toBe('none');
+    // the scope is (jurisdiction, grid): the same code elsewhere, or a worker without a jurisdiction, sees nothing
+    expect(residentView(u('grid_worker', ['G1'], 'J'), 'K', 'G1')).toBe('none');
+    expect(residentView(u('grid_worker', ['G1']), 'J', 'G1')).toBe('none');
     expect(residentView(u('admin', [], 'K'), 'J', 'G1')).toBe('none');
   });
 });

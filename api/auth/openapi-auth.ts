@@ -11,7 +11,7 @@ export const AUTH_PATHS: Obj = {
     post: {
       tags: ['session'], summary: 'log in: {name, password} → {token, expiresAt, user}',
       requestBody: { required: true, content: { 'application/json': { schema: { type: 'object', required: ['name', 'password'], properties: { name: { type: 'string' }, password: { type: 'string', format: 'password' } } } } } },
-      responses: { 201: json('session token (send as Authorization: Bearer <token>)'), 400: problem('bad body'), 401: problem('wrong name or password'), 429: problem('too many failed logins') },
+      responses: { 201: json('session token (send as Authorization: Bearer <token>)'), 400: problem('bad body'), 401: problem('wrong name or password'), 429: problem('too many failed logins (Retry-After says when to try again)') },
     },
     get: { tags: ['session'], summary: 'the account of the bearer token', security: bearer, responses: { 200: json('account'), ...e401 } },
     delete: { tags: ['session'], summary: 'log out (end the session of the bearer token)', security: bearer, responses: { 204: { description: 'logged out' }, ...e401 } },
@@ -22,9 +22,9 @@ export const AUTH_PATHS: Obj = {
       security: bearer,
       parameters: [
         { name: 'code', in: 'path', required: true, schema: { type: 'string' } },
-        { name: 'jcode', in: 'query', required: true, schema: { type: 'string' } },
+        { name: 'jcode', in: 'query', required: false, description: "the grid's jurisdiction; default the account's own, else the one whose published plan has a grid of this code (400 naming them when several have)", schema: { type: 'string' } },
       ],
-      responses: { 200: json('residents'), 400: problem('bad parameter'), ...e401, 403: problem('the role may not read this grid'), 404: problem('no such grid') },
+      responses: { 200: json('residents'), 400: problem('bad parameter, or a grid code of several jurisdictions without jcode'), ...e401, 403: problem('the role may not read this grid'), 404: problem('no such grid') },
     },
   },
   '/api/h3': {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { hashPassword, randomPassword, verifyPassword } from './password.ts';
 import { bearerToken, hashToken, newToken } from './tokens.ts';
-import { LoginLimiter } from './login-limiter.ts';
+import { backoffSeconds } from './login-limiter.ts';
 
 describe('passwords, tokens and the login limiter', () => {
   it('hashes with scrypt and a per-password salt, and verifies', async () => {
@@ -27,21 +27,13 @@ describe('passwords, tokens and the login limiter', () => {
     expect(bearerToken(undefined)).toBeNull();
   });
 
-  it('locks a key after max failures within the window and frees it afterwards', () => {
-    let now = 1_000_000;
-    const l = new LoginLimiter(3, 60_000, 100, () => now);
-    for (let i = 0; i < 3; i++) {
-      expect(l.retryAfter('a')).toBe(0);
-      l.fail('a');
-    }
-    expect(l.retryAfter('a')).toBe(60);
-    expect(l.retryAfter('b')).toBe(0);
-    now += 30_000;
-    expect(l.retryAfter('a')).toBe(30);
-    now += 30_001;
-    expect(l.retryAfter('a')).toBe(0);
-    l.fail('a');
-    l.succeed('a');
-    expect(l.retryAfter('a')).toBe(0);
+  it('backs off exponentially past a threshold, capped', () => {
+    expect(backoffSeconds(2, 3, 900)).toBe(0);
+    expect(backoffSeconds(3, 3, 900)).toBe(30);
+    expect(backoffSeconds(4, 3, 900)).toBe(60);
+    expect(backoffSeconds(6, 3, 900)).toBe(240);
+    expect(backoffSeconds(30, 3, 900)).toBe(900);
+    expect(backoffSeconds(1000, 3, 120)).toBe(120);
+    expect(backoffSeconds(4, 3, 900, 1)).toBe(2);
   });
 });

@@ -13,8 +13,8 @@ const USERS: AuthUser[] = [
   { id: 1, name: 'a', role: 'admin', jcode: null, grids: [] },
   { id: 2, name: 'p', role: 'planner', jcode: null, grids: [] },
   { id: 3, name: 'c', role: 'commander', jcode: null, grids: [] },
-  { id: 4, name: 'w1', role: 'grid_worker', jcode: null, grids: [G1] },
-  { id: 5, name: 'w2', role: 'grid_worker', jcode: null, grids: [G2] },
+  { id: 4, name: 'w1', role: 'grid_worker', jcode: TINY.jcode, grids: [G1] },
+  { id: 5, name: 'w2', role: 'grid_worker', jcode: TINY.jcode, grids: [G2] },
   { id: 6, name: 'a-elsewhere', role: 'admin', jcode: '999999', grids: [] },
 ];
 
@@ -96,10 +96,17 @@ describe('residentsVisibleTo', () => {
     const db = dbs.get(e)!.db;
     const n = await db.transaction().execute(async (trx) => {
       await sql`SET LOCAL ROLE wangge_reader`.execute(trx);
-      await sql`SELECT set_config('app.role', 'grid_worker', true), set_config('app.user_grids', ${G1}, true)`.execute(trx);
+      await sql`SELECT set_config('app.role', 'grid_worker', true), set_config('app.user_jcode', ${TINY.jcode}, true), set_config('app.user_grids', ${G1}, true)`.execute(trx);
       const { rows } = await sql<{ n: number }>`SELECT count(*)::int AS n FROM residents`.execute(trx);
       return rows[0].n;
     });
+    // a grid code alone names no grid (codes repeat across jurisdictions): without its jurisdiction, nothing
+    const noJurisdiction = await db.transaction().execute(async (trx) => {
+      await sql`SET LOCAL ROLE wangge_reader`.execute(trx);
+      await sql`SELECT set_config('app.role', 'grid_worker', true), set_config('app.user_grids', ${G1}, true)`.execute(trx);
+      return (await sql<{ n: number }>`SELECT count(*)::int AS n FROM residents`.execute(trx)).rows[0].n;
+    });
+    expect(noJurisdiction).toBe(0);
     const own = await residentsVisibleTo(db, USERS[3], TINY.jcode, G1);
     expect(n).toBe(own.residents.length);
     expect(n).toBeLessThan(people.get(e)!.length);

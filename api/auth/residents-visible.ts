@@ -4,8 +4,8 @@
  * Two layers, the same rule:
  * 1. the data-layer predicate, in the query itself, identical on both engines: residents of households whose
  *    address point lies in grid `gridCode` of the jurisdiction's published plan, and only when the role may see
- *    that grid (admin and commander: every grid of their jurisdiction(s); grid_worker: their own grids;
- *    planner: none);
+ *    that grid (admin and commander: every grid of their jurisdiction(s); grid_worker: their own grids of their
+ *    own jurisdiction, the pair (jcode, grid), never a grid code alone; planner: none);
  * 2. row-level security (migrations/20261202T0100-auth.ts): the query runs inside a transaction that switches
  *    to the non-superuser role `wangge_reader` (SET LOCAL ROLE) with app.role / app.user_jcode / app.user_grids
  *    set for that transaction only, so the policy `residents_scope` filters again inside PostgreSQL. This works
@@ -46,7 +46,7 @@ export async function residentsVisibleTo(
   const predicate = opts.dataPredicate === false ? sql`true`
     : user.jcode !== null && user.jcode !== jcode ? sql`false`
       : user.role === 'admin' || user.role === 'commander' ? sql`true`
-        : user.role === 'grid_worker' ? sql`g.code = ANY (${[...user.grids]}::text[])`
+        : user.role === 'grid_worker' ? (user.jcode === null ? sql`false` : sql`g.jcode = ${user.jcode} AND g.code = ANY (${[...user.grids]}::text[])`)
           : sql`false`;
   const rows = await db.transaction().execute(async (trx) => {
     if (opts.rls !== false) {

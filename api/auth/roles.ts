@@ -13,10 +13,15 @@ export interface AuthUser {
   id: number;
   name: string;
   role: Role;
-  /** the jurisdiction the account is limited to; null: every jurisdiction */
+  /** the jurisdiction the account is limited to; null: every jurisdiction (never for a grid worker) */
   jcode: string | null;
-  /** grid codes of a grid worker */
+  /** grid codes of a grid worker, all in `jcode`: the scope is the pair (jcode, grid) */
   grids: string[];
+}
+
+/** Whether `user` works in grid (`jcode`, `gridCode`): a grid worker of that grid in that jurisdiction. */
+export function worksInGrid(user: AuthUser, jcode: string, gridCode: string): boolean {
+  return user.role === 'grid_worker' && user.jcode !== null && user.jcode === jcode && user.grids.includes(gridCode);
 }
 
 /** The view `user` has of the residents of grid `gridCode` in `jcode`. */
@@ -25,7 +30,8 @@ export function residentView(user: AuthUser, jcode: string, gridCode: string): R
   switch (user.role) {
     case 'admin': return 'full';
     case 'commander': return 'masked';
-    case 'grid_worker': return user.grids.includes(gridCode) ? 'full' : 'none';
+    // a grid code alone names no grid: codes repeat across jurisdictions
+    case 'grid_worker': return worksInGrid(user, jcode, gridCode) ? 'full' : 'none';
     default: return 'none';
   }
 }

@@ -12,12 +12,13 @@ export const G1 = `${TINY.communities[0]}001`;
 export const G2 = `${TINY.communities[1]}002`;
 export const PASSWORD = 'correct horse battery';
 
-export const ACCOUNTS: Array<{ name: string; role: Role; grids: string[] }> = [
+// a grid worker's scope is (jurisdiction, grid): workers carry their jurisdiction
+export const ACCOUNTS: Array<{ name: string; role: Role; grids: string[]; jcode?: string }> = [
   { name: 'admin1', role: 'admin', grids: [] },
   { name: 'planner1', role: 'planner', grids: [] },
   { name: 'commander1', role: 'commander', grids: [] },
-  { name: 'worker1', role: 'grid_worker', grids: [G1] },
-  { name: 'worker2', role: 'grid_worker', grids: [G2] },
+  { name: 'worker1', role: 'grid_worker', grids: [G1], jcode: TINY.jcode },
+  { name: 'worker2', role: 'grid_worker', grids: [G2], jcode: TINY.jcode },
 ];
 
 export interface Person { id: number; name: string; idNumber: string; phone: string }

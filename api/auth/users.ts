@@ -35,6 +35,8 @@ export function checkNewUser(u: NewUser): void {
   for (const g of u.grids ?? []) if (!GRID_RE.test(g)) throw new WanggeError('bad_request', `grid code ${JSON.stringify(g.slice(0, 40))} is not 1-40 letters or digits`, { parameter: 'grid' });
   if (u.role === 'grid_worker' && !(u.grids ?? []).length) throw new WanggeError('bad_request', 'a grid_worker needs at least one --grid', { parameter: 'grid' });
   if (u.role !== 'grid_worker' && (u.grids ?? []).length) throw new WanggeError('bad_request', 'only a grid_worker has grids', { parameter: 'grid' });
+  // grid codes repeat across jurisdictions: a grid worker's scope is (jurisdiction, grid)
+  if (u.role === 'grid_worker' && (u.jcode === undefined || u.jcode === null)) throw new WanggeError('bad_request', 'a grid_worker needs --jcode: grid codes repeat across jurisdictions', { parameter: 'jcode' });
   if (u.jcode != null && !JCODE_RE.test(u.jcode)) throw new WanggeError('bad_request', 'jcode must be 1-32 letters or digits', { parameter: 'jcode' });
 }
 

@@ -9,6 +9,7 @@ import path from 'node:path';
 import cliProgress from 'cli-progress';
 import { loadConfig, ConfigError, type Config } from '../config.ts';
 import { openDatabase, type Database } from '../../data/db/connect.ts';
+import { openScratchDatabase } from '../../data/db/scratch-database.ts';
 import { isWanggeError } from '../../spatial/errors.ts';
 import { subProgress, type ProgressFn } from '../../spatial/progress.ts';
 import { importProblemDir, type ProblemFiles, type ProblemImportResult } from '../../data/importers/problem-dir.ts';
@@ -27,6 +28,30 @@ export async function openCliDatabase(config: Readonly<Config>): Promise<Databas
   });
 }
 
+/** The one-shot problem commands (partition, validate, repair, merge): they take `--keep`. */
+export const PROBLEM_COMMANDS = ['partition', 'validate', 'repair', 'merge'] as const;
+
+let keepFlag = false;
+
+/**
+ * `--keep` of the command being run (set by the CLI's pre-action hook in main.ts, so that every problem command
+ * has the option without each declaring it): import into the product's own database instead of a throwaway one.
+ */
+export function setKeepImported(keep: boolean): void {
+  keepFlag = keep;
+}
+
+/**
+ * The database a one-shot problem command works in: by default a throwaway one (embedded: in memory from a
+ * migrated template kept in the data directory; server: a database created beside DATABASE_URL's and dropped
+ * after), so a command on a problem directory never writes into the product's database; with `keep` the
+ * configured database, as before.
+ */
+export async function openProblemDatabase(config: Readonly<Config>, keep: boolean): Promise<Database> {
+  if (keep) return openCliDatabase(config);
+  return openScratchDatabase({ url: config.databaseUrl, templateDir: config.dataDir, statementTimeoutMs: config.statementTimeoutMs });
+}
+
 /** What a command working on an imported problem directory gets (see withImportedProblem). */
 export interface ImportedProblem {
   database: Database;
@@ -38,14 +63,14 @@ export interface ImportedProblem {
 }
 
 /**
- * Open the configured database, import the problem directory `dir` (its files already read, so bad input
- * fails before any database opens) with progress from 0 to `importPercent`, run `work`, then stop the
- * progress and close the database whatever happened.
+ * Open a database (a throwaway one unless `keep` or `--keep`: see openProblemDatabase), import the problem
+ * directory `dir` (its files already read, so bad input fails before any database opens) with progress from 0
+ * to `importPercent`, run `work`, then stop the progress and close the database whatever happened.
  */
-export async function withImportedProblem<T>(dir: string, files: ProblemFiles, o: { quiet?: boolean; jcode?: string; importPercent: number },
+export async function withImportedProblem<T>(dir: string, files: ProblemFiles, o: { quiet?: boolean; jcode?: string; importPercent: number; keep?: boolean },
   work: (p: ImportedProblem) => Promise<T>): Promise<T> {
   const progress = stderrProgress(!o.quiet);
-  const database = await openCliDatabase(cliConfig());
+  const database = await openProblemDatabase(cliConfig(), o.keep ?? keepFlag);
   const openedAt = performance.now();
   try {
     const imp = await importProblemDir(database.db, dir, { files, jcode: o.jcode, replace: true, progress: subProgress(progress, 0, o.importPercent) });

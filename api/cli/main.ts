@@ -2,7 +2,7 @@
  * `wangge`: the command line. Each command lives in commands/<name>.ts and registers itself here.
  */
 import { Command, CommanderError } from 'commander';
-import { reportError, EXIT } from './context.ts';
+import { reportError, EXIT, PROBLEM_COMMANDS, setKeepImported } from './context.ts';
 import { registerMigrate } from './commands/migrate.ts';
 import { registerGenerate } from './commands/generate.ts';
 import { registerImport } from './commands/import.ts';
@@ -28,6 +28,15 @@ export function buildProgram(): Command {
   registerValidate(program);
   registerRepair(program);
   registerUser(program);
+  // the one-shot problem commands work in a throwaway database unless --keep (api/cli/context.ts)
+  for (const c of program.commands) {
+    if ((PROBLEM_COMMANDS as readonly string[]).includes(c.name())) {
+      c.option('--keep', "import into the product's own database (replacing an earlier import of the same jurisdiction) instead of a throwaway one");
+    }
+  }
+  program.hook('preAction', (_program, action) => {
+    setKeepImported(Boolean((action.opts() as { keep?: boolean }).keep));
+  });
   program.addHelpText('after', `
 Environment: DATABASE_URL (server engine; embedded PGlite otherwise), WANGGE_DATA_DIR, PORT, LOG_LEVEL.
 Exit codes: 0 done, 1 internal failure, 2 bad input (the message names file/feature/parameter), 3 not found, 4 conflict.`);

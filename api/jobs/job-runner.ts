@@ -7,6 +7,11 @@
  *
  * A job's work must be one transaction (the partition and the importers are), so a failed job leaves nothing
  * half-written; its error is kept as a problem+json document, the same shape the API answers with.
+ *
+ * Every job ends (issue 17): each runner has an id and, while it has unfinished jobs, writes a heartbeat into
+ * their rows. `recoverOrphans` (called when the service starts) marks the jobs left queued or running by a runner
+ * that is gone as failed, with their finish time and a problem saying why; `find` does the same for such a job
+ * read later, so a poll or an event stream of it ends with the failure instead of waiting for ever.
  */
 import { randomUUID } from 'node:crypto';
 import { sql, type Kysely } from 'kysely';
@@ -51,6 +56,19 @@ export interface JobRunnerOptions {
   keep?: number;
   /** least time between two progress events of one job, ms */
   throttleMs?: number;
+  /** how often the runner says it is alive in its unfinished jobs' rows, ms (default 15 s) */
+  heartbeatMs?: number;
+}
+
+/** The problem of a job whose runner is gone. */
+export function interruptedProblem(): Problem {
+  return { ...toProblem(new Error('interrupted')), detail: 'the service stopped (or was killed) before this job finished; start it again' };
+}
+
+interface JobRow {
+  id: string; kind: JobKind; jcode: string; status: JobStatus; phase: string | null; percent: number; params: unknown;
+  result: unknown; error: unknown; created_at: Date | string; started_at: Date | string | null; finished_at: Date | string | null;
+  runner: string | null; heartbeat_age: number | null;
 }
 
 const now = () => new Date().toISOString();
@@ -65,12 +83,36 @@ export class JobRunner {
   #running: Promise<void> | null = null;
   #writes: Promise<void> = Promise.resolve();
   #closed = false;
+  /** this runner's id, written into its jobs' rows */
+  readonly runnerId = randomUUID();
+  readonly heartbeatMs: number;
+  #heartbeat: NodeJS.Timeout | null = null;
 
   constructor(db: Kysely<any>, log: Logger, opts: JobRunnerOptions = {}) {
     this.#db = db;
     this.#log = log;
     this.#keep = opts.keep ?? 200;
     this.#throttleMs = opts.throttleMs ?? 100;
+    this.heartbeatMs = opts.heartbeatMs ?? 15_000;
+  }
+
+  /** A job row of another runner is orphaned when that runner has not said it is alive for three beats. */
+  #staleMs(): number {
+    return 3 * this.heartbeatMs;
+  }
+
+  /**
+   * Mark as failed (with finishedAt now and a problem) the jobs left queued or running by runners that are gone:
+   * every other runner's when `everyOther` (the embedded engine: one process owns the database), else those whose
+   * heartbeat is older than three beats. Returns how many.
+   */
+  async recoverOrphans(everyOther = false): Promise<number> {
+    const stale = everyOther ? sql`true` : sql`(heartbeat_at IS NULL OR heartbeat_at < now() - make_interval(secs => ${this.#staleMs() / 1000}))`;
+    const r = await sql`UPDATE jobs SET status = 'failed', finished_at = now(), error = ${JSON.stringify(interruptedProblem())}::jsonb
+      WHERE status IN ('queued', 'running') AND (runner IS NULL OR runner <> ${this.runnerId}) AND ${stale}`.execute(this.#db);
+    const n = Number(r.numAffectedRows ?? 0);
+    if (n) this.#log.warn({ jobs: n }, 'jobs left unfinished by an earlier run marked failed');
+    return n;
   }
 
   /** Queue a job; returns its view at once (status queued). `onSuccess` runs after the work succeeded. */
@@ -83,8 +125,9 @@ export class JobRunner {
     const entry: Entry = { view, work, listeners: new Set(), lastEmit: 0, onSuccess };
     this.#jobs.set(view.id, entry);
     this.#queue.push(entry);
-    this.#write(sql`INSERT INTO jobs (jcode, id, kind, status, params, created_at)
-      VALUES (${jcode}, ${view.id}, ${kind}, 'queued', ${JSON.stringify(params)}::jsonb, ${view.createdAt}::timestamptz)`);
+    this.#write(sql`INSERT INTO jobs (jcode, id, kind, status, params, created_at, runner, heartbeat_at)
+      VALUES (${jcode}, ${view.id}, ${kind}, 'queued', ${JSON.stringify(params)}::jsonb, ${view.createdAt}::timestamptz, ${this.runnerId}, now())`);
+    this.#startHeartbeat();
     this.#pump();
     return { ...view };
   }
@@ -95,28 +138,26 @@ export class JobRunner {
     return e ? { ...e.view } : undefined;
   }
 
-  /** A job from memory, else from the table (jobs of earlier runs); null when unknown. */
+  /**
+   * A job from memory, else from the table (jobs of earlier runs or of other processes); null when unknown. A job
+   * of the table left unfinished by a runner that is gone is marked failed first (so it has its finish time).
+   */
   async find(id: string): Promise<JobView | null> {
     const live = this.get(id);
     if (live) return live;
-    const { rows } = await sql<{
-      id: string; kind: JobKind; jcode: string; status: JobStatus; phase: string | null; percent: number; params: unknown;
-      result: unknown; error: unknown; created_at: Date | string; started_at: Date | string | null; finished_at: Date | string | null;
-    }>`SELECT id, kind, jcode, status, phase, percent, params, result, error, created_at, started_at, finished_at
-      FROM jobs WHERE id = ${id} LIMIT 1`.execute(this.#db);
-    const r = rows[0];
+    const read = async () => (await sql<JobRow>`SELECT id, kind, jcode, status, phase, percent, params, result, error, created_at, started_at, finished_at,
+        runner, extract(epoch FROM now() - heartbeat_at)::float8 * 1000 AS heartbeat_age
+      FROM jobs WHERE id = ${id} LIMIT 1`.execute(this.#db)).rows[0];
+    let r = await read();
     if (!r) return null;
-    const iso = (d: Date | string | null) => (d === null ? null : new Date(d).toISOString());
-    const json = (v: unknown) => (typeof v === 'string' ? JSON.parse(v) : v);
-    // a job left queued or running by an earlier process never finishes
-    const orphan = r.status === 'queued' || r.status === 'running';
-    return {
-      id: r.id, kind: r.kind, jcode: r.jcode, status: orphan ? 'failed' : r.status, phase: r.phase, percent: Number(r.percent),
-      message: orphan ? 'the service stopped before this job finished' : null,
-      params: (json(r.params) ?? {}) as Record<string, unknown>, result: json(r.result) ?? null,
-      error: orphan ? toProblem(new Error('interrupted')) : ((json(r.error) ?? null) as Problem | null),
-      createdAt: iso(r.created_at)!, startedAt: iso(r.started_at), finishedAt: iso(r.finished_at),
-    };
+    const unfinished = r.status === 'queued' || r.status === 'running';
+    if (unfinished && (r.runner === this.runnerId || r.runner === null || r.heartbeat_age === null || Number(r.heartbeat_age) > this.#staleMs())) {
+      // ours but no longer in memory (it cannot be: ours are kept until finished), or its runner is gone
+      await sql`UPDATE jobs SET status = 'failed', finished_at = now(), error = ${JSON.stringify(interruptedProblem())}::jsonb
+        WHERE id = ${id} AND status IN ('queued', 'running')`.execute(this.#db);
+      r = (await read())!;
+    }
+    return viewOfRow(r);
   }
 
   /** Jobs in memory, newest first, optionally of one jurisdiction. */
@@ -140,9 +181,27 @@ export class JobRunner {
   /** Refuse new jobs, fail the queued ones, let the running one finish, flush the table writes. */
   async close(): Promise<void> {
     this.#closed = true;
-    for (const e of this.#queue.splice(0)) this.#finish(e, 'failed', null, toProblem(new Error('the service stopped')));
+    for (const e of this.#queue.splice(0)) this.#finish(e, 'failed', null, { ...toProblem(new Error('the service stopped')), detail: 'the service stopped before this job started' });
     await this.idle();
+    this.#stopHeartbeat();
     await this.#writes;
+  }
+
+  #startHeartbeat(): void {
+    if (this.#heartbeat) return;
+    this.#heartbeat = setInterval(() => {
+      if (![...this.#jobs.values()].some((e) => e.view.finishedAt === null)) {
+        this.#stopHeartbeat();
+        return;
+      }
+      this.#write(sql`UPDATE jobs SET heartbeat_at = now() WHERE runner = ${this.runnerId} AND status IN ('queued', 'running')`);
+    }, this.heartbeatMs);
+    this.#heartbeat.unref();
+  }
+
+  #stopHeartbeat(): void {
+    if (this.#heartbeat) clearInterval(this.#heartbeat);
+    this.#heartbeat = null;
   }
 
   #pump(): void {
@@ -190,6 +249,8 @@ export class JobRunner {
     v.result = result;
     v.error = error;
     if (status === 'succeeded') { v.percent = 100; v.phase = 'done'; }
+    // the reason travels in the final event too
+    else if (error) v.message = error.detail;
     this.#write(sql`UPDATE jobs SET status = ${status}, phase = ${v.phase}, percent = ${v.percent}::float8,
       result = ${result === null ? null : JSON.stringify(result)}::jsonb, error = ${error === null ? null : JSON.stringify(error)}::jsonb,
       finished_at = ${v.finishedAt}::timestamptz WHERE jcode = ${v.jcode} AND id = ${v.id}`);
@@ -221,4 +282,17 @@ export class JobRunner {
       this.#log.warn({ err }, 'could not record a job in the jobs table');
     });
   }
+}
+
+/** The view of a row of the jobs table. */
+function viewOfRow(r: JobRow): JobView {
+  const iso = (d: Date | string | null) => (d === null ? null : new Date(d).toISOString());
+  const json = (v: unknown) => (typeof v === 'string' ? JSON.parse(v) : v);
+  const error = (json(r.error) ?? null) as Problem | null;
+  return {
+    id: r.id, kind: r.kind, jcode: r.jcode, status: r.status, phase: r.phase, percent: Number(r.percent),
+    message: error ? error.detail : null,
+    params: (json(r.params) ?? {}) as Record<string, unknown>, result: json(r.result) ?? null, error,
+    createdAt: iso(r.created_at)!, startedAt: iso(r.started_at), finishedAt: iso(r.finished_at),
+  };
 }

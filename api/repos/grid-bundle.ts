@@ -1,13 +1,18 @@
 /**
  * A grid's "one map" bundle: its boundary, household counts by tag (counts only: no names or other personal
- * data, those come with the role rules of issue 7), its staff, the hazards and cameras inside it and the
- * patrol tracks of one day that cross it. The grid is taken from the jurisdiction's published plan unless
- * a plan is named.
+ * data, those come with the role rules of issue 7), its staff, its service phone, the hazards and cameras inside
+ * it and the patrol tracks of one day that cross it. The grid is taken from the jurisdiction's published plan
+ * unless a plan is named.
+ *
+ * Who sees which people (issue 17, api/auth/personal-data.ts): `contacts: 'public'` gives staff with masked
+ * names and no personal phones (the grid's service phone is for citizens); `patrols: false` gives the number of
+ * the day's tracks only, no path, times or worker.
  */
 import { sql, type Kysely } from 'kysely';
 import type { DB } from '../../data/db/schema.ts';
 import { WanggeError } from '../../spatial/errors.ts';
 import { feature, featureCollection } from './plans.ts';
+import { publicContact, type ContactView } from '../auth/personal-data.ts';
 
 export interface BundleQuery {
   jcode: string;
@@ -16,6 +21,10 @@ export interface BundleQuery {
   planId?: number;
   /** YYYY-MM-DD of the patrol tracks */
   day: string;
+  /** 'public' (default): masked staff names, no personal phones; 'staff': in full */
+  contacts?: ContactView;
+  /** whether the patrol tracks themselves are included (default false: their count only) */
+  patrols?: boolean;
 }
 
 /** The bundle as JSON text. */
@@ -35,7 +44,9 @@ export async function gridBundle(db: Kysely<DB>, q: BundleQuery): Promise<string
   const inGrid = (col: ReturnType<typeof sql>) => sql`${col} && g.geom AND ST_Intersects(g.geom, ${col})`;
   const gridRow = sql`(SELECT geom FROM grids WHERE jcode = ${q.jcode} AND plan_id = ${planId}::bigint AND code = ${q.code})`;
 
-  const [hh, staff, hazards, cameras, tracks] = await Promise.all([
+  const contacts = q.contacts ?? 'public';
+  const withPatrols = q.patrols ?? false;
+  const [hh, staff, hazards, cameras, tracks, service] = await Promise.all([
     sql<{ tag: string | null; n: number; points: number; total: number }>`
       WITH g AS (SELECT ${gridRow} AS geom),
       pts AS (SELECT a.id, a.households FROM address_points a, g WHERE a.jcode = ${q.jcode} AND ${inGrid(sql`a.geom`)}),
@@ -54,19 +65,29 @@ export async function gridBundle(db: Kysely<DB>, q: BundleQuery): Promise<string
       WITH g AS (SELECT ${gridRow} AS geom)
       SELECT c.id, ST_AsGeoJSON(c.geom, 7) AS g, json_build_object('code', c.code, 'name', c.name, 'bearing', c.bearing, 'fov', c.fov, 'rangeM', c.range_m)::text AS p
       FROM cameras c, g WHERE c.jcode = ${q.jcode} AND ${inGrid(sql`c.geom`)} ORDER BY c.code`.execute(db),
-    sql<{ id: number; g: string; p: string }>`
+    withPatrols
+      ? sql<{ id: number; g: string; p: string }>`
       WITH g AS (SELECT ${gridRow} AS geom)
       SELECT t.id, ST_AsGeoJSON(t.geom, 7) AS g,
         json_build_object('worker', t.worker, 'staffId', t.staff_id, 'day', to_char(t.day, 'YYYY-MM-DD'), 'startedAt', t.started_at, 'times', t.times)::text AS p
-      FROM patrol_tracks t, g WHERE t.jcode = ${q.jcode} AND t.day = ${q.day}::date AND ${inGrid(sql`t.geom`)} ORDER BY t.started_at, t.id`.execute(db),
+      FROM patrol_tracks t, g WHERE t.jcode = ${q.jcode} AND t.day = ${q.day}::date AND ${inGrid(sql`t.geom`)} ORDER BY t.started_at, t.id`.execute(db)
+      : sql<{ n: number }>`
+      WITH g AS (SELECT ${gridRow} AS geom)
+      SELECT count(*)::int AS n FROM patrol_tracks t, g WHERE t.jcode = ${q.jcode} AND t.day = ${q.day}::date AND ${inGrid(sql`t.geom`)}`.execute(db),
+    sql<{ phone: string }>`SELECT phone FROM grid_service_phones WHERE jcode = ${q.jcode} AND grid_code = ${q.code}`.execute(db),
   ]);
   const head = hh.rows.find((r) => r.tag === null);
   const byTag: Record<string, number> = {};
   for (const r of hh.rows) if (r.tag !== null) byTag[r.tag] = Number(r.n);
   const households = { total: Number(head?.total ?? 0), registered: Number(head?.n ?? 0), addressPoints: Number(head?.points ?? 0), byTag };
   const fc = (rows: Array<{ id: number; g: string; p: string }>) => featureCollection(rows.map((r) => feature(Number(r.id), r.g, r.p)));
+  const staffRows = staff.rows.map((s) => ({ ...s, id: Number(s.id) })).map((s) => (contacts === 'staff' ? s : publicContact(s)));
+  const trackRows = withPatrols ? (tracks.rows as Array<{ id: number; g: string; p: string }>) : [];
+  const patrolCount = withPatrols ? trackRows.length : Number((tracks.rows[0] as { n?: number } | undefined)?.n ?? 0);
   return `{"jcode":${JSON.stringify(q.jcode)},"code":${JSON.stringify(q.code)},"planId":${planId},"day":${JSON.stringify(q.day)},`
+    + `"view":${JSON.stringify({ contacts, patrols: withPatrols ? 'tracks' : 'count' })},`
     + `"grid":${feature(q.code, grid.g, grid.p)},"households":${JSON.stringify(households)},`
-    + `"staff":${JSON.stringify(staff.rows.map((s) => ({ ...s, id: Number(s.id) })))},`
-    + `"hazards":${fc(hazards.rows)},"cameras":${fc(cameras.rows)},"patrols":${fc(tracks.rows)}}`;
+    + `"servicePhone":${JSON.stringify(service.rows[0]?.phone ?? null)},`
+    + `"staff":${JSON.stringify(staffRows)},`
+    + `"hazards":${fc(hazards.rows)},"cameras":${fc(cameras.rows)},"patrolCount":${patrolCount},"patrols":${fc(trackRows)}}`;
 }

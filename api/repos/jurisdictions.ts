@@ -87,3 +87,13 @@ export async function jurisdictionExists(db: Kysely<DB>, jcode: string): Promise
   const r = await db.selectFrom('jurisdictions').select('code').where('jcode', '=', jcode).limit(1).executeTakeFirst();
   return r !== undefined;
 }
+
+/** The bounding box [minLon, minLat, maxLon, maxLat] of everything stored under `jcode`'s outline, or null when not loaded. */
+export async function jurisdictionExtent(db: Kysely<DB>, jcode: string): Promise<[number, number, number, number] | null> {
+  const { rows } = await sql<{ x0: number | null; y0: number | null; x1: number | null; y1: number | null }>`
+    SELECT ST_XMin(e) AS x0, ST_YMin(e) AS y0, ST_XMax(e) AS x1, ST_YMax(e) AS y1
+    FROM (SELECT ST_Extent(geom) AS e FROM jurisdictions WHERE jcode = ${jcode}) t`.execute(db);
+  const r = rows[0];
+  if (!r || r.x0 === null || r.y0 === null || r.x1 === null || r.y1 === null) return null;
+  return [Number(r.x0), Number(r.y0), Number(r.x1), Number(r.y1)];
+}

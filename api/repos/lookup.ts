@@ -5,9 +5,10 @@
  */
 import { sql, type Kysely } from 'kysely';
 import type { DB } from '../../data/db/schema.ts';
+import { publicContact, type ContactView } from '../auth/personal-data.ts';
 
 export interface PlaceRef { code: string; name: string }
-export interface GridRef { code: string; name: string | null; households: number; planId: number; communityCode: string | null }
+export interface GridRef { code: string; name: string | null; households: number; planId: number; communityCode: string | null; servicePhone?: string | null }
 export interface StaffContact { name: string; role: string; department: string | null; phone: string | null }
 
 export interface LookupAnswer {
@@ -20,8 +21,12 @@ export interface LookupAnswer {
 
 interface Row { places: string | null; grid: string | null; staff: string | null }
 
-/** The places and grid at WGS-84 [lon, lat]; null when no loaded jurisdiction holds the position. */
-export async function lookupPosition(db: Kysely<DB>, lon: number, lat: number): Promise<LookupAnswer | null> {
+/**
+ * The places and grid at WGS-84 [lon, lat]; null when no loaded jurisdiction holds the position. `contacts`
+ * says how staff are shown: 'public' (masked names, no personal phones: the grid's servicePhone is the number
+ * to call) or 'staff' (in full); given the jurisdiction found, see api/auth/personal-data.ts.
+ */
+export async function lookupPosition(db: Kysely<DB>, lon: number, lat: number, contacts: (jcode: string) => ContactView = () => 'public'): Promise<LookupAnswer | null> {
   // the statement lives in wangge_lookup() (migrations/20261203T0100-lookup-function.ts): planned once per connection
   const { rows } = await sql<Row>`SELECT places, grid, staff FROM wangge_lookup(${lon}::float8, ${lat}::float8)`.execute(db);
   const r = rows[0];
@@ -32,12 +37,15 @@ export async function lookupPosition(db: Kysely<DB>, lon: number, lat: number): 
     const p = places.find((x) => x.jcode === top.jcode && x.level === level);
     return p ? { code: p.code, name: p.name } : null;
   };
+  const staff = r.staff ? (JSON.parse(r.staff) as StaffContact[]) : [];
+  const grid = r.grid ? (JSON.parse(r.grid) as GridRef) : null;
+  if (grid) grid.servicePhone ??= null;
   return {
     jurisdiction: { jcode: top.jcode, code: top.code, name: top.name },
     township: pick('township'),
     community: pick('community'),
-    grid: r.grid ? (JSON.parse(r.grid) as GridRef) : null,
-    staff: r.staff ? (JSON.parse(r.staff) as StaffContact[]) : [],
+    grid,
+    staff: contacts(top.jcode) === 'staff' ? staff : staff.map(publicContact),
   };
 }
 

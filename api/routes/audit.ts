@@ -1,7 +1,8 @@
 /**
  * GET /api/audit?[verify=1][&jcode=][&limit=]: the audit log of personal-data reads, newest `limit` entries in
- * chain order (admin only); with verify=1 the whole hash chain is recomputed and the answer says whether it
- * holds and the first broken entry.
+ * chain order (admin only); with verify=1 the whole keyed chain is recomputed and compared with the signed
+ * checkpoint kept outside the table, and the answer says whether it holds, why not and the first broken or
+ * missing entry (api/auth/audit-log.ts).
  */
 import { Router } from 'express';
 import { WanggeError } from '../../spatial/errors.ts';
@@ -19,7 +20,7 @@ export function auditRouter(ctx: RouteContext): Router {
     const jcode = optionalString(req.query, 'jcode') === undefined ? undefined : jcodeParam(req.query);
     if (admin.jcode !== null && jcode !== admin.jcode) throw new WanggeError('forbidden', `this account reads the audit of ${admin.jcode} only: add jcode=${admin.jcode}`, { parameter: 'jcode' });
     const entries = await readAudit(ctx.db, { jcode, limit: limitParam(req.query, 1000, 10_000) });
-    const verified = verify === '1' || verify === 'true' ? await verifyAuditChain(ctx.db) : null;
+    const verified = verify === '1' || verify === 'true' ? await verifyAuditChain(ctx.db, ctx.audit()) : null;
     res.set('Cache-Control', 'no-store').json({ entries, verified });
   });
   return r;

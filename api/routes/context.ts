@@ -5,6 +5,9 @@ import type { Capabilities } from '../../data/db/capabilities.ts';
 import type { DB } from '../../data/db/schema.ts';
 import type { JobRunner } from '../jobs/job-runner.ts';
 import type { LayerVersions } from '../tiles/layer-versions.ts';
+import type { AuditChain } from '../auth/audit-log.ts';
+import type { HeavyGate } from '../heavy-gate.ts';
+import type { LayerLimits } from './layer-input.ts';
 
 export interface RouteContext {
   db: Kysely<DB>;
@@ -17,4 +20,14 @@ export interface RouteContext {
   layerVersions: LayerVersions;
   /** largest upload accepted (bytes) */
   uploadLimitBytes: number;
+  /** the base of absolute links (OGC, TileJSON): PUBLIC_URL, else the listen address; never the Host header */
+  publicBase(): string;
+  /** the audit log's key and checkpoint (loaded on first use) */
+  audit(): AuditChain;
+  /** bounds on layers sent for validation, repair or merge */
+  layerLimits: LayerLimits;
+  /** statement timeout of one heavy request on the server engine, ms */
+  requestTimeoutMs: number;
+  /** one heavy request at a time */
+  heavy: HeavyGate;
 }

@@ -7,6 +7,8 @@ import { bulkInsert } from '../../data/db/bulk-insert.ts';
 import { parseCrs } from '../../data/crs/parse-crs.ts';
 import { loadTinyTown, TINY } from '../test/tiny-town.ts';
 import { expectProblem, startTestServer, type TestServer } from '../test/http.ts';
+import { createUser } from '../auth/users.ts';
+import { bearer, login, PASSWORD } from '../auth/test-people.ts';
 
 const J = TINY.jcode;
 const G1 = `${TINY.communities[0]}001`; // the south-west quarter of the published plan
@@ -16,6 +18,7 @@ const DAY = '2026-10-30';
 describe.each(testEngines())('grid bundle, lookup and OpenAPI on the %s engine', (engine) => {
   let database: Database;
   let s: TestServer;
+  let staffToken: string;
 
   beforeAll(async () => {
     database = await openTestDatabase(engine);
@@ -37,6 +40,8 @@ describe.each(testEngines())('grid bundle, lookup and OpenAPI on the %s engine',
       { jcode: J, worker: '王网格', day: '2026-10-29', started_at: '2026-10-29T09:00:00+08:00', times: [0, 60], geom: { type: 'LineString', coordinates: [[TINY.x0 + 0.001, TINY.y0 + 0.001], [TINY.x0 + 0.002, TINY.y0 + 0.002]] } },
     ]);
     s = await startTestServer(database);
+    await createUser(database.db, { name: 'lookup-commander', role: 'commander', password: PASSWORD, jcode: J });
+    staffToken = await login(s.base, 'lookup-commander');
   });
   afterAll(async () => {
     await s?.app.stop();
@@ -49,7 +54,10 @@ describe.each(testEngines())('grid bundle, lookup and OpenAPI on the %s engine',
     const a = await res.json();
     expect(a).toMatchObject({ crs: 'wgs84', jurisdiction: { jcode: J, code: J, name: TINY.name }, community: { code: TINY.communities[0] }, township: null, grid: { code: G1, households: 1000 } });
     expect(a.staff.map((x: any) => x.role)).toEqual(['leader', 'member']);
-    expect(a.staff[0]).toEqual({ name: '李组长', role: 'leader', department: '社区居委会', phone: '13800000002' });
+    // a citizen: masked names, no personal phones (api/auth/personal-data.ts)
+    expect(a.staff[0]).toEqual({ name: '李**', role: 'leader', department: '社区居委会', phone: null });
+    const staff = await (await s.get(`/api/lookup?lon=${sw[0]}&lat=${sw[1]}`, { headers: bearer(staffToken) })).json();
+    expect(staff.staff[0]).toEqual({ name: '李组长', role: 'leader', department: '社区居委会', phone: '13800000002' });
   });
 
   it('converts GCJ-02 and BD-09 positions to WGS-84 first', async () => {
@@ -95,16 +103,21 @@ describe.each(testEngines())('grid bundle, lookup and OpenAPI on the %s engine',
     expect(b.households.byTag).toEqual({ elderly_alone: 2, veteran: 1 });
     expect(b.households.registered).toBe(3);
     expect(b.households.addressPoints).toBeGreaterThan(0);
-    expect(b.staff.map((x: any) => x.name)).toEqual(['李组长', '王网格']);
+    expect(b.staff.map((x: any) => x.name)).toEqual(['李**', '王**']); // a citizen's view
+    expect(b.staff.every((x: any) => x.phone === null)).toBe(true);
     expect(b.hazards.features).toHaveLength(0); // the fire is in the north-west quarter, the flood in the south-east
     const nw = await (await s.get(`/api/grids/${TINY.communities[0]}003/bundle?jcode=${J}&day=${DAY}`)).json();
     expect(nw.hazards.features.map((f: any) => f.properties.kind)).toEqual(['fire']);
     expect(nw.hazards.features[0].properties).not.toHaveProperty('description');
     expect(b.cameras.features.map((f: any) => f.properties.code)).toEqual(['C1', 'C2']); // C2 stands on the grid's corner: on the boundary counts as inside
-    expect(b.patrols.features).toHaveLength(1);
-    expect(b.patrols.features[0].properties.day).toBe(DAY);
+    expect(b.patrols.features).toHaveLength(0); // a citizen gets the count, not the paths
+    expect(b.patrolCount).toBe(1);
+    const full = await (await s.get(`/api/grids/${G1}/bundle?jcode=${J}&day=${DAY}`, { headers: bearer(staffToken) })).json();
+    expect(full.staff.map((x: any) => x.name)).toEqual(['李组长', '王网格']);
+    expect(full.patrols.features).toHaveLength(1);
+    expect(full.patrols.features[0].properties.day).toBe(DAY);
     expect(JSON.stringify(b)).not.toMatch(/id_number|birth/);
-    const other = await (await s.get(`/api/grids/${G1}/bundle?jcode=${J}&day=2026-01-01`)).json();
+    const other = await (await s.get(`/api/grids/${G1}/bundle?jcode=${J}&day=2026-01-01`, { headers: bearer(staffToken) })).json();
     expect(other.patrols.features).toHaveLength(0);
   });
 

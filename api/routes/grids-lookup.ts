@@ -3,6 +3,8 @@
  * GET /api/lookup?lon=&lat=[&crs=wgs84|gcj02|bd09]: grid, community, township, jurisdiction and staff at a
  * position (phones in China often report GCJ-02 or BD-09: converted to WGS-84 first).
  * GET /api/lookup?q=<address text>[&jcode=][&limit=]: address points matching the text, each with its grid.
+ * Both are open: what they show of people follows api/auth/personal-data.ts (a citizen sees masked staff names
+ * and the grid's service phone, no personal phones and no patrol paths).
  */
 import { Router } from 'express';
 import { WanggeError } from '../../spatial/errors.ts';
@@ -11,6 +13,8 @@ import { gridBundle } from '../repos/grid-bundle.ts';
 import { lookupAddress, lookupPosition } from '../repos/lookup.ts';
 import { dayParam, idParam, jcodeParam, limitParam, numberParam, optionalString } from './query-params.ts';
 import type { RouteContext } from './context.ts';
+import { userOf } from '../request-user.ts';
+import { contactView, seesPatrols } from '../auth/personal-data.ts';
 
 const LOOKUP_CRS: Record<string, string> = { wgs84: 'wgs84', 'epsg:4326': 'wgs84', gcj02: 'gcj02', 'gcj-02': 'gcj02', bd09: 'bd09', 'bd-09': 'bd09' };
 
@@ -23,8 +27,13 @@ export function gridsLookupRouter(ctx: RouteContext): Router {
     const jcode = jcodeParam(req.query);
     const planRaw = optionalString(req.query, 'planId');
     const day = dayParam(req.query);
-    const body = await gridBundle(ctx.db, { jcode, code, day, planId: planRaw === undefined ? undefined : idParam(planRaw, 'planId') });
-    res.set('Cache-Control', 'no-cache').type('application/json').send(body);
+    const user = userOf(res);
+    const body = await gridBundle(ctx.db, {
+      jcode, code, day, planId: planRaw === undefined ? undefined : idParam(planRaw, 'planId'),
+      contacts: contactView(user, jcode), patrols: seesPatrols(user, jcode, code),
+    });
+    // the answer depends on who asks
+    res.set('Cache-Control', 'no-cache, private').set('Vary', 'Authorization').type('application/json').send(body);
   });
 
   r.get('/api/lookup', async (req, res) => {
@@ -49,7 +58,8 @@ export function gridsLookupRouter(ctx: RouteContext): Router {
       if (why) throw new WanggeError('bad_request', `${why} (crs ${kind} is defined in China only)`, { parameter: 'lon' });
       wgs = crs.toWgs84([lon, lat]);
     }
-    const found = await lookupPosition(ctx.db, wgs[0], wgs[1]);
+    const user = userOf(res);
+    const found = await lookupPosition(ctx.db, wgs[0], wgs[1], (jcode) => contactView(user, jcode));
     if (!found) throw new WanggeError('not_found', `no loaded jurisdiction holds ${wgs[0].toFixed(6)}, ${wgs[1].toFixed(6)}`, { parameter: 'lon' });
     res.set('Cache-Control', 'no-store').json({ lon: +wgs[0].toFixed(7), lat: +wgs[1].toFixed(7), crs: kind, ...found });
   });

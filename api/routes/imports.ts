@@ -15,6 +15,7 @@ import { importFile } from '../../data/importers/importer.ts';
 import { jurisdictionExists } from '../repos/jurisdictions.ts';
 import { jcodeParam } from './query-params.ts';
 import { jobLinks } from './jobs.ts';
+import { checkText } from '../input-guard.ts';
 import type { RouteContext } from './context.ts';
 
 const UPLOAD_DIR = path.join(os.tmpdir(), 'wangge-uploads');
@@ -63,6 +64,9 @@ export function importsRouter(ctx: RouteContext): Router {
       if (!file) throw new WanggeError('bad_request', 'no file in the field "file"', { parameter: 'file' });
       const f = (req.body ?? {}) as Record<string, unknown>;
       for (const k of Object.keys(f)) if (!(FIELDS as readonly string[]).includes(k)) throw new WanggeError('bad_request', `unknown field ${JSON.stringify(k.slice(0, 40))}`, { parameter: k.slice(0, 40) });
+      // the edge check (api/input-guard.ts) cannot see multipart fields: the same rule here
+      for (const [k, v] of Object.entries(f)) if (typeof v === 'string') checkText(v, k);
+      checkText(file.originalname, 'file');
       const text = (k: (typeof FIELDS)[number]) => (typeof f[k] === 'string' && f[k] !== '' ? (f[k] as string) : undefined);
       const create = text('create');
       if (!create && !(await jurisdictionExists(ctx.db, jcode))) {

@@ -7,7 +7,8 @@
  *   GET /ogc/collections/{id}/items           bbox, limit (clamped to 10,000), offset, jcode; next/prev links,
  *                                             numberMatched / numberReturned
  *   GET /ogc/collections/{id}/items/{fid}     one feature
- * Links are absolute (built from the request's host), as GDAL's OAPIF driver follows them.
+ * Links are absolute, as GDAL's OAPIF driver follows them: built from PUBLIC_URL, else the listen address, never
+ * from the request's Host header (which any client sets: it would be echoed into every link; issue 17).
  */
 import { Router, type Request } from 'express';
 import { WanggeError } from '../../spatial/errors.ts';
@@ -24,10 +25,6 @@ export const CONFORMANCE = [
   'http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/oas30',
 ];
 const GEOJSON = 'application/geo+json';
-
-function base(req: Request): string {
-  return `${req.protocol}://${req.get('host') ?? 'localhost'}`;
-}
 
 function collectionJson(b: string, c: CollectionDef, bbox: number[]) {
   return {
@@ -53,6 +50,7 @@ function formatParam(req: Request): void {
 
 export function ogcRouter(ctx: RouteContext): Router {
   const r = Router();
+  const base = (_req: Request) => ctx.publicBase();
 
   r.get('/ogc', (req, res) => {
     formatParam(req);

@@ -7,7 +7,7 @@ import { openTestDatabase, testEngines } from '../../data/db/test-engines.ts';
 import type { Database } from '../../data/db/connect.ts';
 import { loadTinyTown, TINY } from '../test/tiny-town.ts';
 import { expectProblem, readEvents, startTestServer, waitForJob, type TestServer } from '../test/http.ts';
-import { asPlanner } from '../auth/test-people.ts';
+import { asPlanner, bearer } from '../auth/test-people.ts';
 
 const J = TINY.jcode;
 const P = `/api/jurisdictions/${J}/plans`;
@@ -18,12 +18,13 @@ describe.each(testEngines())('plans and jobs on the %s engine', (engine) => {
   let planId: number;
   let draftId: number;
   let summary: any;
+  let token: string;
 
   beforeAll(async () => {
     database = await openTestDatabase(engine);
     await loadTinyTown(database.db);
     // with WRITES_REQUIRE_LOGIN plan writes need a planner or admin account (issue 7): every post carries a planner's token
-    s = (await asPlanner(database.db, await startTestServer(database, { auth: { writesRequireLogin: true } }))).server;
+    ({ server: s, token } = await asPlanner(database.db, await startTestServer(database, { auth: { writesRequireLogin: true } })));
   });
   afterAll(async () => {
     await s?.app.stop();
@@ -79,8 +80,10 @@ describe.each(testEngines())('plans and jobs on the %s engine', (engine) => {
     summary = polled.result;
     planId = summary.planId;
     expect(summary.grids).toBeGreaterThan(3);
-    expect((await s.get('/api/jobs')).status).toBe(200);
-    const list = await (await s.get(`/api/jobs?jcode=${J}`)).json();
+    // the list needs an account (issue 17); a job's own URL is its capability
+    expect((await s.get('/api/jobs')).status).toBe(401);
+    expect((await s.get('/api/jobs', { headers: bearer(token) })).status).toBe(200);
+    const list = await (await s.get(`/api/jobs?jcode=${J}`, { headers: bearer(token) })).json();
     expect(list.jobs.map((j: any) => j.id)).toContain(job.id);
   });
 

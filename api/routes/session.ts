@@ -1,14 +1,15 @@
 /**
- * Log in and out (issue 7):
+ * Log in and out (issue 7, limiter of issue 17):
  *   POST   /api/session  {"name","password"} → 201 {"token","expiresAt","user"}; wrong name or password 401;
- *                        more than LOGIN_MAX_FAILURES failures per name and address in the window → 429
+ *                        too many failures (per name and address, per address, per name: api/auth/login-limiter.ts)
+ *                        → 429 with Retry-After, decided before the password is verified
  *   GET    /api/session  the account of the bearer token (401 when anonymous)
  *   DELETE /api/session  end the session of the bearer token → 204
  * Tokens travel only in `Authorization: Bearer <token>` (no cookies, so no CSRF surface).
  */
 import { Router } from 'express';
 import { WanggeError } from '../../spatial/errors.ts';
-import { PROBLEM_CONTENT_TYPE } from '../errors.ts';
+import { TooManyRequestsError } from '../errors.ts';
 import type { AuthConfig } from '../auth/auth-config.ts';
 import { LoginLimiter } from '../auth/login-limiter.ts';
 import { checkLogin, createSession, deleteSession } from '../auth/users.ts';
@@ -25,7 +26,10 @@ function field(body: unknown, name: string, max: number): string {
 
 export function sessionRouter(ctx: RouteContext, auth: Readonly<AuthConfig>): Router {
   const r = Router();
-  const limiter = new LoginLimiter(auth.loginMaxFailures, auth.loginWindowMinutes * 60_000);
+  const limiter = new LoginLimiter(ctx.db, {
+    maxFailures: auth.loginMaxFailures, maxPerAddress: auth.loginMaxFailuresPerAddress, maxPerName: auth.loginMaxFailuresPerName,
+    windowMs: auth.loginWindowMinutes * 60_000,
+  });
 
   r.post('/api/session', async (req, res) => {
     if (typeof req.body !== 'object' || req.body === null || Array.isArray(req.body)) {
@@ -33,21 +37,19 @@ export function sessionRouter(ctx: RouteContext, auth: Readonly<AuthConfig>): Ro
     }
     const name = field(req.body, 'name', 64);
     const password = field(req.body, 'password', 1024);
-    const key = `${name}\u0000${clientIp(req.ip) ?? ''}`;
-    const wait = limiter.retryAfter(key);
-    if (wait > 0) {
-      res.status(429).set('Retry-After', String(wait)).type(PROBLEM_CONTENT_TYPE).send(JSON.stringify({
-        type: '/api/problems/too_many_requests', title: 'too many requests', status: 429, code: 'too_many_requests',
-        detail: `too many failed logins: try again in ${wait} s`, where: { parameter: 'name' },
-      }));
-      return;
+    const ip = clientIp(req.ip) ?? '';
+    // counted (and recorded as pending) before the password is looked at
+    const slot = await limiter.reserve(name, ip);
+    if (!slot.ok) {
+      const whose = slot.why === 'address' ? 'from this address' : slot.why === 'account' ? 'for this name' : 'for this name from this address';
+      throw new TooManyRequestsError(`too many failed logins ${whose}: try again in ${slot.retryAfterS} s`, slot.retryAfterS, { parameter: 'name' });
     }
     const user = await checkLogin(ctx.db, name, password);
     if (!user) {
-      limiter.fail(key);
+      await limiter.fail(slot.id);
       throw new WanggeError('unauthorized', 'wrong name or password', { parameter: 'password' });
     }
-    limiter.succeed(key);
+    await limiter.succeed(slot.id, name, ip);
     const s = await createSession(ctx.db, user.id, auth.sessionHours);
     res.status(201).set('Cache-Control', 'no-store').json({ token: s.token, expiresAt: s.expiresAt, user: { name: user.name, role: user.role, jcode: user.jcode, grids: user.grids } });
   });

@@ -34,7 +34,8 @@ const hasPlanLayer = (set: string) => TILE_SETS[set].some((l) => PLAN_LAYERS.has
 
 export function tilesRouter(ctx: RouteContext): Router {
   const r = Router();
-  const base = (req: Request) => `${req.protocol}://${req.get('host') ?? 'localhost'}`;
+  // absolute tile URLs from PUBLIC_URL or the listen address, never the Host header (issue 17)
+  const base = (_req: Request) => ctx.publicBase();
 
   r.get('/tiles/:layer.json', async (req, res) => {
     const name = req.params.layer;

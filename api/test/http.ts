@@ -1,6 +1,9 @@
 /**
  * Helpers for route tests: start the app on a free port over a test database and check problem+json answers.
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { expect } from 'vitest';
 import type { Database } from '../../data/db/connect.ts';
 import { loadConfig } from '../config.ts';
@@ -9,17 +12,28 @@ import { WanggeApp, type AppOptions } from '../app.ts';
 export interface TestServer {
   app: WanggeApp;
   base: string;
+  /** the server's own data directory (audit key and checkpoint), removed when the app stops */
+  dataDir: string;
   get(path: string, init?: RequestInit): Promise<Response>;
   post(path: string, body: unknown, headers?: Record<string, string>): Promise<Response>;
 }
 
-/** Start the app on 127.0.0.1 and a free port, logging nothing. */
-export async function startTestServer(database: Database, opts: AppOptions = {}): Promise<TestServer> {
-  const app = new WanggeApp(loadConfig({ PORT: '0', LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent' }), database, { webDir: null, ...opts });
+/**
+ * Start the app on 127.0.0.1 and a free port, logging nothing, with a data directory of its own (the audit key
+ * and checkpoint live there). `env` adds configuration keys.
+ */
+export async function startTestServer(database: Database, opts: AppOptions = {}, env: Record<string, string> = {}): Promise<TestServer> {
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'wangge-test-data-'));
+  const app = new WanggeApp(loadConfig({ PORT: '0', LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent', WANGGE_DATA_DIR: dataDir, ...env }), database, { webDir: null, ...opts });
+  const stop = app.stop.bind(app);
+  app.stop = async () => {
+    await stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  };
   await app.start();
   const base = `http://127.0.0.1:${app.port}`;
   return {
-    app, base,
+    app, base, dataDir,
     get: (p, init) => fetch(`${base}${p}`, init),
     post: (p, body, headers = {}) => fetch(`${base}${p}`, {
       method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: body === undefined ? undefined : JSON.stringify(body),

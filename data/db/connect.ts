@@ -2,10 +2,15 @@
  * The one module that decides which engine runs. `DATABASE_URL` (or `url`) set: a `pg` pool to PostgreSQL
  * with PostGIS. Unset: embedded PGlite with PostGIS, persisted under a data directory. Both are driven
  * through Kysely's PostgresDialect, so every other module sees the same `Kysely<DB>`.
+ *
+ * An embedded data directory on disk is opened by one process only (data-dir-lock.ts: `<dir>.lock`, a second
+ * opener is refused naming the holder's pid) and is checked for damage before PGlite touches it
+ * (data-dir-check.ts: structure, pg_control's checksum, and the files against the seal written at the last
+ * clean close). Any failure to open it is a clear error, never a WebAssembly abort.
  */
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { Kysely, PostgresDialect } from 'kysely';
+import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import { PGlite } from '@electric-sql/pglite';
 import { postgis } from '@electric-sql/pglite-postgis';
@@ -13,6 +18,9 @@ import { PGlitePool } from './pglite-pool.ts';
 import { probeCapabilities, type Capabilities } from './capabilities.ts';
 import { migrateToLatest } from './migrate.ts';
 import type { DB } from './schema.ts';
+import { lockDataDir, type DataDirLock } from './data-dir-lock.ts';
+import { checkDataDirStructure, DamagedDataError, isFreshDataDir, removeSeal, verifySeal, writeSeal } from './data-dir-check.ts';
+import { WanggeError } from '../../spatial/errors.ts';
 
 // Same JavaScript types from both engines: bigint and numeric come back as numbers (PGlite's default).
 pg.types.setTypeParser(20, (v) => Number(v));
@@ -32,6 +40,8 @@ export interface Database {
   caps: Capabilities;
   /** where the data live: the server URL without its password, or the embedded data directory */
   location: string;
+  /** what the opening found worth telling (e.g. no seal to compare with after a crash) */
+  notices?: string[];
   close(): Promise<void>;
 }
 
@@ -83,10 +93,12 @@ export async function openDatabase(opts: OpenOptions = {}): Promise<Database> {
     location = redact(opts.url);
   } else {
     const dataDir = opts.dataDir ?? path.resolve('.wangge', 'db');
-    if (!dataDir.startsWith('memory://')) mkdirSync(dataDir, { recursive: true });
-    const pgl = await PGlite.create({ dataDir, extensions: { postgis } });
-    db = new Kysely<DB>({ dialect: new PostgresDialect({ pool: new PGlitePool(pgl) as any }) });
-    location = dataDir;
+    if (dataDir.startsWith('memory://')) {
+      db = new Kysely<DB>({ dialect: new PostgresDialect({ pool: new PGlitePool(await PGlite.create({ dataDir, extensions: { postgis } })) as any }) });
+      location = dataDir;
+    } else {
+      return openEmbeddedOnDisk(dataDir, opts);
+    }
   }
   try {
     if (opts.migrate !== false) await migrateToLatest(db);
@@ -94,6 +106,63 @@ export async function openDatabase(opts: OpenOptions = {}): Promise<Database> {
     return { db, caps, location, close: () => db.destroy() };
   } catch (e) {
     await db.destroy().catch(() => undefined);
+    throw e;
+  }
+}
+
+/** Relation file path → table or index name, for naming what a damaged file held. */
+async function relationFiles(db: Kysely<DB>): Promise<Record<string, string>> {
+  const { rows } = await sql<{ p: string; name: string }>`SELECT pg_relation_filepath(c.oid) AS p, coalesce(o.relname || ' (long values)', c.relname) AS name
+    FROM pg_class c LEFT JOIN pg_class o ON o.reltoastrelid = c.oid
+    WHERE c.relkind IN ('r', 'i', 't', 'm', 'S') AND pg_relation_filepath(c.oid) IS NOT NULL`.execute(db);
+  return Object.fromEntries(rows.map((r) => [r.p, r.name]));
+}
+
+/** The embedded engine on a data directory: lock, damage checks, open, and a seal at the clean close. */
+async function openEmbeddedOnDisk(dataDir: string, opts: OpenOptions): Promise<Database> {
+  mkdirSync(dataDir, { recursive: true });
+  const lock: DataDirLock = lockDataDir(dataDir);
+  const notices: string[] = [];
+  let db: Kysely<DB> | null = null;
+  try {
+    const fresh = isFreshDataDir(dataDir);
+    checkDataDirStructure(dataDir);
+    if (!fresh) {
+      const seal = verifySeal(dataDir);
+      if (!seal.compared) notices.push(`no seal from a clean close in ${dataDir}: the last run ended without closing the database (killed or crashed); PostgreSQL replays its log, the files could not be compared`);
+    }
+    let pgl: PGlite;
+    try {
+      pgl = await PGlite.create({ dataDir, extensions: { postgis } });
+      await pgl.query('SELECT 1');
+    } catch (e) {
+      if (e instanceof WanggeError) throw e;
+      throw new DamagedDataError(dataDir, `PostgreSQL could not start on it (${String((e as Error)?.message ?? e).slice(0, 200)})`, { cause: e });
+    }
+    removeSeal(dataDir);
+    const kdb = new Kysely<DB>({ dialect: new PostgresDialect({ pool: new PGlitePool(pgl) as any }) });
+    db = kdb;
+    if (opts.migrate !== false) await migrateToLatest(kdb);
+    const caps = await probeCapabilities(kdb, 'embedded');
+    let closed = false;
+    return {
+      db: kdb, caps, location: dataDir, notices,
+      close: async () => {
+        if (closed) return;
+        closed = true;
+        try {
+          const relations = await relationFiles(kdb).catch(() => null);
+          await kdb.destroy();
+          // hashed after PGlite's shutdown checkpoint: the files as the next open must find them
+          if (relations) writeSeal(dataDir, relations);
+        } finally {
+          lock.release();
+        }
+      },
+    };
+  } catch (e) {
+    await db?.destroy().catch(() => undefined);
+    lock.release();
     throw e;
   }
 }

@@ -45,3 +45,8 @@ export async function migrateToLatest(db: Kysely<any>): Promise<string[]> {
 export async function migrateDown(db: Kysely<any>): Promise<string[]> {
   return check(await migrator(db).migrateDown(), 'migration down');
 }
+
+/** Bring the schema to migration `name` exactly, up or down (tests of a migration's data changes use this). */
+export async function migrateTo(db: Kysely<any>, name: string): Promise<string[]> {
+  return check(await migrator(db).migrateTo(name), `migration to ${name}`);
+}

@@ -53,6 +53,10 @@ export interface GridsTable {
 }
 export interface OverlayLayersTable { jcode: string; id: Generated<number>; name: string; department: string | null }
 export interface OverlayZonesTable { jcode: string; layer_id: number; code: string; name: string | null; attrs: Json; geom: Geom }
+/** the phone a grid publishes for citizens (a desk or duty phone), apart from the staff's own mobiles */
+export interface GridServicePhonesTable { jcode: string; grid_code: string; phone: string }
+/** the login limiter's memory (api/auth/login-limiter.ts) */
+export interface LoginAttemptsTable { id: Generated<number>; name: string; ip: string; at: Timestamp; outcome: 'pending' | 'failed' }
 
 export interface DB {
   jurisdictions: JurisdictionsTable;
@@ -70,4 +74,6 @@ export interface DB {
   grids: GridsTable;
   overlay_layers: OverlayLayersTable;
   overlay_zones: OverlayZonesTable;
+  grid_service_phones: GridServicePhonesTable;
+  login_attempts: LoginAttemptsTable;
 }

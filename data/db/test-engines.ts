@@ -86,3 +86,19 @@ export async function tableCounts(db: Kysely<DB>): Promise<Record<string, number
   }
   return out;
 }
+
+/**
+ * Tests of the embedded data directory: a migrated, empty database written to `dataDir` on disk (from the run's
+ * snapshot when there is one, which is much faster than creating the extension), closed.
+ */
+export async function makeEmbeddedDataDir(dataDir: string): Promise<void> {
+  const snap = snapshotPath();
+  if (!snap || !existsSync(snap)) {
+    const d = await openDatabase({ dataDir });
+    await d.close();
+    return;
+  }
+  const pgl = await PGlite.create({ dataDir, extensions: { postgis }, loadDataDir: new Blob([readFileSync(snap)]) });
+  await pgl.query('SELECT 1');
+  await pgl.close();
+}

@@ -3,6 +3,7 @@ import { cliConfig, openCliDatabase, stderrProgress } from '../context.ts';
 import { WanggeApp } from '../../app.ts';
 import { bootstrapDemo } from '../../bootstrap.ts';
 import { createDemoAccounts } from '../../auth/demo-accounts.ts';
+import { auditChainOf } from '../../auth/audit-log.ts';
 import { buildWebBundle, webBundleExists } from '../../web-bundle.ts';
 import { WanggeError } from '../../../spatial/errors.ts';
 import type { Database } from '../../../data/db/connect.ts';
@@ -52,15 +53,17 @@ export function registerServe(program: Command): void {
       const progress = stderrProgress();
 
       process.stderr.write(`opening the ${config.databaseUrl ? 'server' : 'embedded'} database…\n`);
-      const web = webBundleExists()
-        ? Promise.resolve()
-        : (process.stderr.write('building the web bundle (web/dist)…\n'), buildWebBundle(undefined, { quiet: true }).then(() => undefined));
+      let web: Promise<void> = Promise.resolve();
       let database: Database | null = null;
       let app: WanggeApp | null = null;
       try {
+        // the database first: a locked or damaged one ends the command at once, with its message
         const db = await openCliDatabase(config);
         database = db;
-        await web;
+        for (const n of db.notices ?? []) process.stderr.write(`note: ${n}\n`);
+        web = webBundleExists()
+          ? Promise.resolve()
+          : (process.stderr.write('building the web bundle (web/dist)…\n'), buildWebBundle(undefined, { quiet: true }).then(() => undefined));
         process.stderr.write(`database ${db.location} (${db.caps.engine}, PostGIS ${db.caps.postgis})\n`);
         if (opts.demo) {
           const r = await bootstrapDemo(db.db, config, progress);
@@ -71,7 +74,9 @@ export function registerServe(program: Command): void {
             process.stdout.write(`demo account ${a.name} (${a.role}${a.grids.length ? ` ${a.grids.join(',')}` : ''}) password: ${a.password}\n`);
           }
         }
-        app = new WanggeApp(config, db);
+        await web;
+        // the audit key: AUDIT_KEY, else <data dir>/audit.key, generated now on the first start
+        app = new WanggeApp(config, db, { audit: auditChainOf(config.auditKey, config.dataDir) });
         // until here a signal ends the process the default way (the loads are single transactions)
         const signal = untilSignal();
         const url = await app.start().catch((e: NodeJS.ErrnoException) => {

@@ -1,5 +1,5 @@
 /**
- * `wangge user add --name <n> --role <admin|planner|commander|grid_worker> [--grid <code>…] [--jcode <j>] --password-stdin`
+ * `wangge user add --name <n> --role <admin|planner|commander|grid_worker> [--grid <code>…] [--jcode <j>] --password-stdin` (a grid_worker needs --jcode)
  * `wangge user list`, `wangge user disable <name>`. The password is read from stdin only (never an argument,
  * which would show in the process list and shell history); there is no default password.
  */
@@ -39,7 +39,7 @@ export function registerUser(program: Command): void {
     .requiredOption('--name <name>', 'account name')
     .requiredOption('--role <role>', 'admin | planner | commander | grid_worker')
     .option('--grid <code...>', 'grid codes of a grid_worker')
-    .option('--jcode <jcode>', 'limit the account to one jurisdiction')
+    .option('--jcode <jcode>', 'limit the account to one jurisdiction (required for a grid_worker: grid codes repeat across jurisdictions)')
     .option('--password-stdin', 'read the password from stdin')
     .action(async (opts: AddOptions) => {
       if (!opts.passwordStdin) throw new WanggeError('bad_request', 'give the password on stdin with --password-stdin', { parameter: 'password-stdin' });
