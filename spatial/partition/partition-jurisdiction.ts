@@ -59,17 +59,8 @@ export interface PartitionSummary {
   conflated: { strips: number; area: number };
 }
 
-export interface ComponentReport {
-  component: string;
-  community: string;
-  households: number;
-  blocks: number;
-  grids: number;
-  out: number;
-  lowerBound: number;
-  bound: 'arithmetic' | 'exact' | 'forced' | 'none';
-  exactBudget?: boolean;
-}
+/** A component as reported: its label (community#number) instead of the number, without the solver's detail. */
+export type ComponentReport = Omit<ComponentInfo, 'id' | 'forcedBlock'> & { component: string };
 
 const GRID_SIZE = 0.0001;
 
@@ -163,8 +154,7 @@ export async function partitionJurisdiction(db: Kysely<any>, opts: PartitionOpti
       }
     }
     const comps = [...new Set(groups.map((g) => g.component).filter((c): c is ComponentInfo => !!c))].sort((a, b) => a.id - b.id);
-    const components = comps.map((c) => ({ component: componentLabel(c), community: c.community, households: c.households, blocks: c.blocks, grids: c.grids,
-      out: c.out, lowerBound: c.lowerBound, bound: c.bound, ...(c.exactBudget ? { exactBudget: true } : {}) }));
+    const components: ComponentReport[] = comps.map(({ id: _id, forcedBlock: _f, exactBudget, ...c }) => ({ component: componentLabel({ ...c, id: _id }), ...c, ...(exactBudget ? { exactBudget } : {}) }));
     const summary: PartitionSummary = {
       planId, jcode: opts.jcode, srid, grids: groups.length, inRange, households: total, outsideHouseholds: graph.outside.households,
       blocks: ng.nodes.length, splitBlocks: graph.stats.splitFaces, reasons,
