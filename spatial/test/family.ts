@@ -28,7 +28,7 @@ export interface WorldVerdict {
   /** uncertified allowed: max(1, 2% of the grids) */
   allowance: number;
   empty: number;
-  /** empty grids whose community part holds no household (allowed) */
+  /** empty grids that may be: a dedicated unit without residents, or a community part without households */
   emptyAllowed: number;
   slivers: number;
   /** certificates that failed their check from the problem files, with why */
@@ -69,7 +69,8 @@ export function judgeWorld(problemDir: string, grids: FeatureCollection<Polygon 
     if (area < SLIVER_M2) v.slivers++;
     if (p.households === 0) {
       v.empty++;
-      if (p.reason === 'arithmetic' && p.component_households === 0) v.emptyAllowed++;
+      // allowed: a dedicated unit without residents (a school), or a community part without households
+      if (p.reason === 'dedicated' || (p.reason === 'arithmetic' && p.component_households === 0)) v.emptyAllowed++;
     }
     if (p.reason) v.reasons[p.reason] = (v.reasons[p.reason] ?? 0) + 1;
     const out = p.households < min || p.households > max;
