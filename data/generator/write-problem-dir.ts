@@ -23,7 +23,7 @@ export interface WriteTownResult {
 }
 
 /** Write `features` (already-serialisable objects) as a FeatureCollection, one feature per line. */
-function writeCollection(file: string, features: Iterable<object>): void {
+export function writeCollection(file: string, features: Iterable<object>): void {
   const fd = openSync(file, 'w');
   try {
     writeSync(fd, '{"type":"FeatureCollection","features":[\n');

@@ -5,27 +5,10 @@
  * record, for people; solvers ignore it). One feature per line, written in chunks; byte-identical for the
  * same world.
  */
-import { closeSync, mkdirSync, openSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { World } from './world-types.ts';
-
-function writeCollection(file: string, features: readonly object[]): void {
-  const fd = openSync(file, 'w');
-  try {
-    writeSync(fd, '{"type":"FeatureCollection","features":[\n');
-    let buf = '';
-    for (let i = 0; i < features.length; i++) {
-      buf += (i ? ',\n' : '') + JSON.stringify(features[i]);
-      if (buf.length > 1 << 20) {
-        writeSync(fd, buf);
-        buf = '';
-      }
-    }
-    writeSync(fd, `${buf}\n]}\n`);
-  } finally {
-    closeSync(fd);
-  }
-}
+import { writeCollection } from '../write-problem-dir.ts';
 
 /** Write the problem directory (created if needed); returns the file names written. */
 export function writeWorld(world: World, dir: string): string[] {
