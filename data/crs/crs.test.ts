@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import * as turf from '@turf/turf';
-import { WanggeError } from '../../spatial/errors.ts';
+import { WanggeError } from '../errors.ts';
 import { parseCrs } from './parse-crs.ts';
 import { gaussKrugerZone, gaussKrugerEpsg } from './gauss-kruger.ts';
 import { crsFromWkt } from './crs-from-wkt.ts';

@@ -12,7 +12,7 @@
  */
 import gcoordModule from 'gcoord';
 import proj4 from 'proj4';
-import { WanggeError } from '../../spatial/errors.ts';
+import { WanggeError } from '../errors.ts';
 import { gaussKrugerEpsg, gaussKrugerZone } from './gauss-kruger.ts';
 
 // gcoord is CommonJS: under Node its default import is module.exports, under a bundler the ESM default.

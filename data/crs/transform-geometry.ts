@@ -2,7 +2,7 @@
  * Convert a GeoJSON geometry from a declared CRS to WGS-84, refusing positions that cannot belong to that
  * CRS (swapped axes, outside its plausible area) with an error that names the place.
  */
-import { WanggeError, type ErrorWhere } from '../../spatial/errors.ts';
+import { WanggeError, type ErrorWhere } from '../errors.ts';
 import type { Crs, XY } from './parse-crs.ts';
 
 type Coords = number[] | Coords[];

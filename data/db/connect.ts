@@ -20,7 +20,7 @@ import { migrateToLatest } from './migrate.ts';
 import type { DB } from './schema.ts';
 import { lockDataDir, type DataDirLock } from './data-dir-lock.ts';
 import { checkDataDirStructure, DamagedDataError, isFreshDataDir, removeSeal, verifySeal, writeSeal } from './data-dir-check.ts';
-import { WanggeError } from '../../spatial/errors.ts';
+import { WanggeError } from '../errors.ts';
 
 // Same JavaScript types from both engines: bigint and numeric come back as numbers (PGlite's default).
 pg.types.setTypeParser(20, (v) => Number(v));

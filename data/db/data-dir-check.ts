@@ -15,7 +15,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, openSync, readFileSync, readSync, closeSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { WanggeError } from '../../spatial/errors.ts';
+import { WanggeError } from '../errors.ts';
 
 export class DamagedDataError extends WanggeError {
   constructor(readonly dataDir: string, detail: string, options?: { cause?: unknown }) {

@@ -21,7 +21,7 @@ import { openDatabase, type Database } from './connect.ts';
 import { PGlitePool } from './pglite-pool.ts';
 import { migrateToLatest, MIGRATIONS_DIR } from './migrate.ts';
 import { probeCapabilities } from './capabilities.ts';
-import { WanggeError } from '../../spatial/errors.ts';
+import { WanggeError } from '../errors.ts';
 import type { DB } from './schema.ts';
 
 export interface ScratchOptions {

@@ -4,7 +4,7 @@
  * Existing staff of the plan's grids are replaced.
  */
 import { sql, type Kysely } from 'kysely';
-import { WanggeError } from '../../spatial/errors.ts';
+import { WanggeError } from '../errors.ts';
 import { bulkInsert } from '../db/bulk-insert.ts';
 import { inTransaction } from '../db/capabilities.ts';
 import type { DB } from '../db/schema.ts';

@@ -9,7 +9,7 @@
  * villages (< 400); dedicated units; hazards, cameras, patrol tracks and three overlay layers (town-extras.ts).
  * Residents are derived per building on demand (residents.ts).
  */
-import { WanggeError } from '../../spatial/errors.ts';
+import { WanggeError } from '../errors.ts';
 import { Rng, hashSeed } from './rng.ts';
 import { Lattice, dedupe, type LP } from './town-lattice.ts';
 import { placeName, STREET_SUFFIX, UNIT_KINDS } from './names.ts';

@@ -6,7 +6,7 @@ import { sql } from 'kysely';
 import { openTestDatabase, tableCounts, testEngines } from '../db/test-engines.ts';
 import type { Database } from '../db/connect.ts';
 import { importProblemDir } from '../importers/problem-dir.ts';
-import { isWanggeError } from '../../spatial/errors.ts';
+import { isWanggeError } from '../errors.ts';
 import { generateTown } from './generate-town.ts';
 import { writeProblemDir } from './write-problem-dir.ts';
 import { iterateHouseholds } from './residents.ts';

@@ -6,8 +6,8 @@
  * residents can reference them without reading anything back.
  */
 import { sql, type Kysely } from 'kysely';
-import { WanggeError } from '../../spatial/errors.ts';
-import { noProgress, type ProgressFn } from '../../spatial/progress.ts';
+import { WanggeError } from '../errors.ts';
+import { noProgress, type ProgressFn } from '../progress.ts';
 import { bulkInsert, type BulkColumn } from '../db/bulk-insert.ts';
 import { inTransaction } from '../db/capabilities.ts';
 import { deleteJurisdiction } from '../importers/problem-dir.ts';

@@ -6,7 +6,7 @@
  */
 import { closeSync, mkdirSync, openSync, writeSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { noProgress, type ProgressFn } from '../../spatial/progress.ts';
+import { noProgress, type ProgressFn } from '../progress.ts';
 import { iterateHouseholds } from './residents.ts';
 import type { Town } from './town-types.ts';
 

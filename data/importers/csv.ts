@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 import path from 'node:path';
 import { parse } from 'csv-parse/sync';
-import { WanggeError } from '../../spatial/errors.ts';
+import { WanggeError } from '../errors.ts';
 import type { SourceFeature } from './layer-records.ts';
 import { decodeText, normalizeEncoding } from './text-encoding.ts';
 

@@ -3,7 +3,7 @@
  * in the encoding resolved as: --encoding, else the .cpg file, else the language driver byte of the header
  * (0x4D / 0x7A = CP936), else UTF-8. Wrong encodings are refused naming the record and field.
  */
-import { WanggeError } from '../../spatial/errors.ts';
+import { WanggeError } from '../errors.ts';
 import { decodeText } from './text-encoding.ts';
 
 export interface DbfField { name: string; type: string; length: number; decimals: number; offset: number }

@@ -4,7 +4,7 @@
 import { closeSync, existsSync, openSync, readSync, statSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 import path from 'node:path';
-import { WanggeError } from '../../spatial/errors.ts';
+import { WanggeError } from '../errors.ts';
 
 export const FORMATS = ['geojson', 'osm', 'pbf', 'csv', 'shapefile', 'gpkg', 'problem'] as const;
 export type Format = (typeof FORMATS)[number];

@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 import path from 'node:path';
-import { WanggeError } from '../../spatial/errors.ts';
+import { WanggeError } from '../errors.ts';
 import { parseCrs, type Crs } from '../crs/parse-crs.ts';
 import { checkFeature, readJson } from './geojson-read.ts';
 import type { SourceFeature } from './layer-records.ts';

@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import initSqlJs, { type Database as SqlJsDatabase } from 'sql.js';
-import { WanggeError } from '../../spatial/errors.ts';
+import { WanggeError } from '../errors.ts';
 import { crsFromWkt } from '../crs/crs-from-wkt.ts';
 import { parseCrs, type Crs } from '../crs/parse-crs.ts';
 import type { SourceFeature } from './layer-records.ts';

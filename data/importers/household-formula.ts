@@ -8,7 +8,7 @@
  * `defaultLevels` for everything else (apartments, residential, dormitory, yes). Every parameter can be
  * overridden per import (CLI: --floor-efficiency, --dwelling-m2, --default-levels, --house-levels).
  */
-import { WanggeError } from '../../spatial/errors.ts';
+import { WanggeError } from '../errors.ts';
 
 export interface HouseholdFormula {
   /** share of the gross floor area that is dwelling space (0 < x ≤ 1); default 0.8 */

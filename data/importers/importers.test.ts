@@ -12,7 +12,7 @@ import iconv from 'iconv-lite';
 import * as turf from '@turf/turf';
 import { openTestDatabase, tableCounts, testEngines } from '../db/test-engines.ts';
 import type { Database } from '../db/connect.ts';
-import { WanggeError } from '../../spatial/errors.ts';
+import { WanggeError } from '../errors.ts';
 import { parseCrs } from '../crs/parse-crs.ts';
 import { importFile, type ImportFileOptions } from './importer.ts';
 import { writeGeoPackage, writeOsmPbf, writeOsmXml, writeShapefile } from './test/write-fixtures.ts';

@@ -6,7 +6,7 @@
  */
 import path from 'node:path';
 import * as turf from '@turf/turf';
-import { WanggeError, type ErrorWhere } from '../../spatial/errors.ts';
+import { WanggeError, type ErrorWhere } from '../errors.ts';
 import { STREET_KINDS, type StreetKind } from '../db/schema.ts';
 import type { Crs } from '../crs/parse-crs.ts';
 import { transformGeometry } from '../crs/transform-geometry.ts';

@@ -4,8 +4,8 @@
  * cameras from man_made=surveillance nodes. Tag rules: osm-tags.ts; the household formula: household-formula.ts.
  */
 import * as turf from '@turf/turf';
-import { WanggeError } from '../../spatial/errors.ts';
-import { noProgress, type ProgressFn } from '../../spatial/progress.ts';
+import { WanggeError } from '../errors.ts';
+import { noProgress, type ProgressFn } from '../progress.ts';
 import { estimateHouseholds, levelsFor, parseLevels, type HouseholdFormula } from './household-formula.ts';
 import { footprintPoint } from './layer-records.ts';
 import { buildingClass, isInstitution, streetKindForTags, type Tags } from './osm-tags.ts';

@@ -10,7 +10,7 @@ import { parse } from 'osm-pbf-parser-node';
 import { PbfReader } from 'pbf';
 import { Blob as PbfBlob, BlobHeader } from 'osm-pbf-parser-node/proto/fileformat.js';
 import { HeaderBlock } from 'osm-pbf-parser-node/proto/osmformat.js';
-import { WanggeError } from '../../spatial/errors.ts';
+import { WanggeError } from '../errors.ts';
 import { checkNode, type OsmData, type OsmMember } from './osm-model.ts';
 import type { Tags } from './osm-tags.ts';
 

@@ -3,7 +3,7 @@
  * well-formed XML is refused naming its line; a file without an <osm> root is refused too.
  */
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
-import { WanggeError } from '../../spatial/errors.ts';
+import { WanggeError } from '../errors.ts';
 import { checkNode, type OsmData, type OsmMember } from './osm-model.ts';
 import type { Tags } from './osm-tags.ts';
 

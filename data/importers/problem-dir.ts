@@ -7,8 +7,8 @@
 import path from 'node:path';
 import { existsSync, statSync } from 'node:fs';
 import { sql, type Kysely } from 'kysely';
-import { WanggeError } from '../../spatial/errors.ts';
-import { noProgress, type ProgressFn } from '../../spatial/progress.ts';
+import { WanggeError } from '../errors.ts';
+import { noProgress, type ProgressFn } from '../progress.ts';
 import { STREET_KINDS, type DB, type StreetKind } from '../db/schema.ts';
 import { bulkInsert } from '../db/bulk-insert.ts';
 import { inTransaction } from '../db/capabilities.ts';

@@ -3,7 +3,7 @@
  * transaction. Geometries are GeoJSON in WGS-84 [lon, lat]; `where` names the source place of each record
  * (file + feature index or CSV line) so that a check done later, in the database, can still name it.
  */
-import type { ErrorWhere } from '../../spatial/errors.ts';
+import type { ErrorWhere } from '../errors.ts';
 import type { StreetKind } from '../db/schema.ts';
 
 export const LAYERS = ['streets', 'address_points', 'units', 'communities', 'hazards', 'cameras'] as const;

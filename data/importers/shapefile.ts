@@ -6,7 +6,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import shapefile from 'shapefile';
-import { WanggeError } from '../../spatial/errors.ts';
+import { WanggeError } from '../errors.ts';
 import { crsFromWkt } from '../crs/crs-from-wkt.ts';
 import { parseCrs, type Crs } from '../crs/parse-crs.ts';
 import { encodingFromLanguageDriver, readDbf } from './dbf.ts';

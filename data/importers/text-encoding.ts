@@ -8,7 +8,7 @@
  * - any decoding that yields U+FFFD replacement characters → refused.
  */
 import iconv from 'iconv-lite';
-import { WanggeError, type ErrorWhere } from '../../spatial/errors.ts';
+import { WanggeError, type ErrorWhere } from '../errors.ts';
 
 /** A canonical encoding name for a user or .cpg value ("936", "CP936", "ANSI 936", "GB2312", "utf8" …). */
 export function normalizeEncoding(value: string, where: ErrorWhere = {}): string {

@@ -2,7 +2,7 @@
  * A small WKB reader (OGC/ISO WKB, with Z/M variants and EWKB flags) to GeoJSON geometries, 2D only, and
  * the GeoPackage binary header in front of it. Enough for GeoPackage feature tables; collections refused.
  */
-import { WanggeError, type ErrorWhere } from '../../spatial/errors.ts';
+import { WanggeError, type ErrorWhere } from '../errors.ts';
 import type { SourceGeometry } from './layer-records.ts';
 import type { Position } from './records.ts';
 

@@ -5,8 +5,8 @@
  * unless replaced or appended to, then everything goes in with bulkInsert. Any error: nothing written.
  */
 import { sql, type Kysely } from 'kysely';
-import { WanggeError, type ErrorWhere } from '../../spatial/errors.ts';
-import { noProgress, type ProgressFn } from '../../spatial/progress.ts';
+import { WanggeError, type ErrorWhere } from '../errors.ts';
+import { noProgress, type ProgressFn } from '../progress.ts';
 import { bulkInsert } from '../db/bulk-insert.ts';
 import { inTransaction } from '../db/capabilities.ts';
 import type { DB } from '../db/schema.ts';
