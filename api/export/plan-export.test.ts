@@ -6,7 +6,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { inflateRawSync } from 'node:zlib';
+import { crc32, inflateRawSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import initSqlJs from 'sql.js';
 import { open as openShapefile } from 'shapefile';
@@ -14,11 +14,10 @@ import { XMLParser } from 'fast-xml-parser';
 import { openTestDatabase, testEngines } from '../../data/db/test-engines.ts';
 import type { Database } from '../../data/db/connect.ts';
 import { bulkInsert } from '../../data/db/bulk-insert.ts';
-import { readGeoPackage } from '../../data/importers/geopackage.ts';
-import { parseGpkgGeometry } from '../../data/importers/wkb.ts';
+import { readGeoPackage } from '../../data/formats/geopackage.ts';
+import { parseGpkgGeometry } from '../../data/formats/wkb.ts';
 import { loadTinyTown, TINY } from '../test/tiny-town.ts';
 import { expectProblem, startTestServer, type TestServer } from '../test/http.ts';
-import { crc32 } from './zip-write.ts';
 
 declare module 'shapefile' {
   export function open(shp: ArrayBuffer | Uint8Array, dbf?: ArrayBuffer | Uint8Array, options?: { encoding?: string }): Promise<{

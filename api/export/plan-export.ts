@@ -3,10 +3,10 @@
  */
 import type { Kysely } from 'kysely';
 import { planFeatureCollection } from '../../spatial/partition/index.ts';
-import { writeGeoPackage } from './geopackage-write.ts';
-import { writeKml } from './kml-write.ts';
-import { writeShapefile } from './shapefile-write.ts';
-import { writeZip } from './zip-write.ts';
+import { writeGeoPackage } from '../../data/formats/geopackage.ts';
+import { writeKml } from '../../data/formats/kml.ts';
+import { writeShapefile } from '../../data/formats/shapefile.ts';
+import { writeZip } from '../../data/formats/zip.ts';
 
 export const EXPORT_FORMATS = ['geojson', 'gpkg', 'shp.zip', 'kml'] as const;
 export type ExportFormat = typeof EXPORT_FORMATS[number];

@@ -12,7 +12,7 @@ import type { Crs } from '../crs/parse-crs.ts';
 import { transformGeometry } from '../crs/transform-geometry.ts';
 import { estimateHouseholds, levelsFor, parseLevels, type HouseholdFormula } from './household-formula.ts';
 import { streetKindForTags } from './osm-tags.ts';
-import type { GeoJSONGeometry } from './geojson-read.ts';
+import type { GeoJSONGeometry } from '../formats/geojson-read.ts';
 import {
   emptyRecords, LAYERS, type ImportRecords, type Layer, type LineGeometry, type MultiPolygonGeometry, type PointGeometry, type Position,
 } from './records.ts';

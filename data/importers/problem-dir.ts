@@ -12,7 +12,7 @@ import { noProgress, type ProgressFn } from '../progress.ts';
 import { STREET_KINDS, type DB, type StreetKind } from '../db/schema.ts';
 import { bulkInsert } from '../db/bulk-insert.ts';
 import { inTransaction } from '../db/capabilities.ts';
-import { readFeatureCollection, readJson, resolveInput, type Feature, type FeatureCollection } from './geojson-read.ts';
+import { readFeatureCollection, readJson, resolveInput, type Feature, type FeatureCollection } from '../formats/geojson-read.ts';
 
 export interface PartitionParams {
   min: number;

@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import { withImportedProblem } from '../context.ts';
 import { positiveInt } from './partition.ts';
 import { readProblemDir } from '../../../data/importers/problem-dir.ts';
-import { readFeatureCollection } from '../../../data/importers/geojson-read.ts';
+import { readFeatureCollection } from '../../../data/formats/geojson-read.ts';
 import { planFeatureCollection } from '../../../spatial/partition/index.ts';
 import { mergeOverlays, crosswalkCsv, rosterCsv, type OverlayLayerInput } from '../../../spatial/merge/index.ts';
 import { subProgress } from '../../../spatial/progress.ts';

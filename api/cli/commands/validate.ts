@@ -2,7 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { InvalidArgumentError, type Command } from 'commander';
 import { withImportedProblem } from '../context.ts';
 import { readProblemDir } from '../../../data/importers/problem-dir.ts';
-import { readJson } from '../../../data/importers/geojson-read.ts';
+import { readJson } from '../../../data/formats/geojson-read.ts';
 import { WanggeError } from '../../../spatial/errors.ts';
 import { validate, ISSUE_KINDS, VALIDATE_DEFAULTS, type GridLayer, type ValidationReport } from '../../../spatial/validate/index.ts';
 

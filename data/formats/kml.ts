@@ -1,11 +1,11 @@
 /**
- * KML 2.2 writer for a plan's grids: a Document with one Placemark per grid (name = code; ExtendedData
- * households, community, reason), a Polygon or a MultiGeometry of Polygons; outer rings counter-clockwise,
- * inner rings clockwise as KML asks.
+ * KML 2.2 writer for a plan's grids (KML is not an import format, so there is no reader): a Document with one
+ * Placemark per grid (name = code; ExtendedData households, community, reason), a Polygon or a MultiGeometry
+ * of Polygons; outer rings counter-clockwise, inner rings clockwise as KML asks.
  */
-import type { GridFeature } from '../../spatial/partition/index.ts';
-import { polygonsOf, type Position } from './wkb-write.ts';
-import { signedArea2 } from './shapefile-write.ts';
+import type { GridFeatureOut } from './grid-feature.ts';
+import { signedArea2 } from './shapefile.ts';
+import { polygonsOf, type Position } from './wkb.ts';
 
 /** `s` with the five XML special characters escaped. */
 export function xmlEscape(s: string): string {
@@ -21,7 +21,7 @@ const polygon = (rings: Position[][]) => `<Polygon><outerBoundaryIs>${ring(rings
   + rings.slice(1).map((r) => `<innerBoundaryIs>${ring(r, false)}</innerBoundaryIs>`).join('') + '</Polygon>';
 
 /** The grids as a KML document named `name`. */
-export function writeKml(features: GridFeature[], name: string): string {
+export function writeKml(features: GridFeatureOut[], name: string): string {
   const out = ['<?xml version="1.0" encoding="UTF-8"?>\n<kml xmlns="http://www.opengis.net/kml/2.2">\n<Document>', `<name>${xmlEscape(name)}</name>`];
   for (const f of features) {
     const p = f.properties;

@@ -8,7 +8,7 @@ import { gunzipSync } from 'node:zlib';
 import path from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { WanggeError } from '../errors.ts';
-import type { SourceFeature } from './layer-records.ts';
+import type { SourceFeature } from '../importers/layer-records.ts';
 import { decodeText, normalizeEncoding } from './text-encoding.ts';
 
 export const LON_COLUMNS = ['lon', 'lng', 'long', 'longitude', '经度', 'x', 'point_x'];

@@ -11,8 +11,8 @@ import { PbfReader } from 'pbf';
 import { Blob as PbfBlob, BlobHeader } from 'osm-pbf-parser-node/proto/fileformat.js';
 import { HeaderBlock } from 'osm-pbf-parser-node/proto/osmformat.js';
 import { WanggeError } from '../errors.ts';
-import { checkNode, type OsmData, type OsmMember } from './osm-model.ts';
-import type { Tags } from './osm-tags.ts';
+import { checkNode, type OsmData, type OsmMember } from '../importers/osm-model.ts';
+import type { Tags } from '../importers/osm-tags.ts';
 
 /** Read a PBF file; `label` names it in errors. */
 export function readOsmPbf(file: string, label = file): OsmData {

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { WanggeError } from '../errors.ts';
 import { parseCrs, type Crs } from '../crs/parse-crs.ts';
 import { checkFeature, readJson } from './geojson-read.ts';
-import type { SourceFeature } from './layer-records.ts';
+import type { SourceFeature } from '../importers/layer-records.ts';
 
 const GEOMETRY_TYPES = ['Point', 'MultiPoint', 'LineString', 'MultiLineString', 'Polygon', 'MultiPolygon'] as const;
 

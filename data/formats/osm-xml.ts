@@ -4,8 +4,8 @@
  */
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { WanggeError } from '../errors.ts';
-import { checkNode, type OsmData, type OsmMember } from './osm-model.ts';
-import type { Tags } from './osm-tags.ts';
+import { checkNode, type OsmData, type OsmMember } from '../importers/osm-model.ts';
+import type { Tags } from '../importers/osm-tags.ts';
 
 const ARRAYS = new Set(['node', 'way', 'relation', 'tag', 'nd', 'member']);
 
