@@ -50,9 +50,7 @@ describe.skipIf(!present).each(testEngines())('OSM import of beijing-haidian-wud
       buildings: ways.filter((t) => t.building !== undefined).length + relations.filter((t) => t.building !== undefined && t.type === 'multipolygon').length,
       stats: JSON.parse(readFileSync(path.join(DIR, 'stats.json'), 'utf8')),
     };
-    const t0 = Date.now();
     result = await importFile(database.db, { path: OSM, jcode: '110108000001', createJurisdiction: '五道口（OSM 摘录）' });
-    (expected as any).ms = Date.now() - t0;
   });
   afterAll(async () => { await database?.close(); });
 
@@ -76,9 +74,5 @@ describe.skipIf(!present).each(testEngines())('OSM import of beijing-haidian-wud
     // same formula as the shared problem; centroids and areas differ slightly from shapely's, so within 1 %
     expect(Math.abs(rows[0].hh - expected.stats.households_total) / expected.stats.households_total).toBeLessThan(0.01);
     expect(result.osm!.buildings).toBe(result.osm!.residentialBuildings + result.osm!.nonResidential + result.osm!.insideInstitution + result.osm!.outsideBounds + result.osm!.incomplete);
-  });
-
-  it('is quick', () => {
-    expect((expected as any).ms).toBeLessThan(30_000);
   });
 });
