@@ -118,7 +118,10 @@ export function mountPlanView(ctx: ViewContext): Unmount {
       if (ids.length) {
         const hh = ids.reduce((n, id) => n + (s.blocks.get(id)?.households ?? 0), 0);
         const from = s.blocks.get(ids[0])?.grid ?? '';
-        tools.append(el('p', 'selection', `${t('plan.block')} ${ids.join(', ')} · ${formatCount(hh)} ${t('households')} · ${t('grid')} ${from}`));
+        const selection = el('p', 'selection', `${t('plan.block')} ${ids.join(', ')} · ${formatCount(hh)} ${t('households')} · ${t('grid')} ${from}`);
+        selection.dataset.blocks = ids.join(',');
+        selection.dataset.grid = from;
+        tools.append(selection);
         const targets = [...new Set(ids.flatMap((id) => neighbourGrids(s, adjacency, id)))].filter((g) => g !== from).sort();
         tools.append(el('h3', undefined, t('plan.moveTo')));
         const row = el('div', 'btn-row');
@@ -345,7 +348,6 @@ export function mountPlanView(ctx: ViewContext): Unmount {
       await reload();
       if (!alive) return;
       view = createDeckMap(mapEl, { bounds: grids.features.length ? boundsOf(grids) : j.bbox, padding: { top: 30, bottom: 30, left: 30, right: 400 }, onClick: onClick as (i: PickingInfo) => void });
-      (window as unknown as { __wangge?: unknown }).__wangge = { map: view.map };
       render();
       await view.firstIdle;
       ctx.setState('ready');
@@ -358,6 +360,5 @@ export function mountPlanView(ctx: ViewContext): Unmount {
     alive = false;
     stopJob();
     view?.destroy();
-    delete (window as unknown as { __wangge?: unknown }).__wangge;
   };
 }
