@@ -1,7 +1,7 @@
 /** Buildings / address points: circles whose size grows with the households they hold. */
-import type { MapLayerDef } from './layer-def.ts';
+import { LAYER_COLOURS, type MapLayerDef } from './layer-def.ts';
 
-export const AP_COLOR = '#3949ab';
+export const AP_COLOR = LAYER_COLOURS.buildings;
 
 export const addressPointsLayer: MapLayerDef = {
   id: 'address_points',

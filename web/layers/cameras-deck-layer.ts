@@ -10,6 +10,7 @@ import { CompositeLayer, type DefaultProps, type Layer, type UpdateParameters } 
 import { GeoJsonLayer } from '@deck.gl/layers';
 import type { Feature, FeatureCollection } from 'geojson';
 import { withCameraSectors } from './camera-sectors.ts';
+import { LAYER_COLOURS, rgbOf } from './layer-def.ts';
 
 export interface CamerasDeckLayerProps {
   data: FeatureCollection;
@@ -23,7 +24,7 @@ const defaultProps: DefaultProps<CamerasDeckLayerProps> = {
   dark: false,
 };
 
-export const CAMERA_RGB: [number, number, number] = [0, 137, 123];
+export const CAMERA_RGB = rgbOf(LAYER_COLOURS.cameras);
 
 export class CamerasDeckLayer extends CompositeLayer<CamerasDeckLayerProps> {
   static override layerName = 'CamerasDeckLayer';
@@ -35,7 +36,7 @@ export class CamerasDeckLayer extends CompositeLayer<CamerasDeckLayerProps> {
   }
 
   renderLayers(): Layer[] {
-    const fill = this.props.dark ? [100, 255, 218] : [38, 166, 154];
+    const fill = this.props.dark ? [100, 255, 218] : rgbOf(LAYER_COLOURS.cameraView);
     return [new GeoJsonLayer(this.getSubLayerProps({
       id: 'cameras',
       data: this.state.withSectors,

@@ -1,8 +1,8 @@
 /** Cameras: a point each with its view sector (bearing, field of view, range) drawn as a light wedge. */
-import type { MapLayerDef } from './layer-def.ts';
+import { LAYER_COLOURS, type MapLayerDef } from './layer-def.ts';
 import { withCameraSectors } from './camera-sectors.ts';
 
-export const cameraColor = '#00897b';
+export const cameraColor = LAYER_COLOURS.cameras;
 
 export const camerasLayer: MapLayerDef = {
   id: 'cameras',
@@ -16,7 +16,7 @@ export const camerasLayer: MapLayerDef = {
   styleLayers: (source) => [
     {
       id: 'cameras-sector', type: 'fill', source, filter: ['==', ['get', 'part'], 'sector'],
-      paint: { 'fill-color': '#26a69a', 'fill-opacity': 0.25, 'fill-outline-color': cameraColor },
+      paint: { 'fill-color': LAYER_COLOURS.cameraView, 'fill-opacity': 0.25, 'fill-outline-color': cameraColor },
     },
     {
       id: 'cameras-point', type: 'circle', source, filter: ['==', ['geometry-type'], 'Point'],

@@ -1,5 +1,5 @@
 /** Hazards: points coloured and sized by severity (1 minor … 5 severe); hazard areas as red polygons. */
-import type { MapLayerDef } from './layer-def.ts';
+import { LAYER_COLOURS, type MapLayerDef } from './layer-def.ts';
 
 export const hazardsLayer: MapLayerDef = {
   id: 'hazards',
@@ -13,7 +13,7 @@ export const hazardsLayer: MapLayerDef = {
   styleLayers: (source) => [
     {
       id: 'hazards-area', type: 'fill', source, filter: ['==', ['geometry-type'], 'Polygon'],
-      paint: { 'fill-color': '#e53935', 'fill-opacity': 0.35 },
+      paint: { 'fill-color': LAYER_COLOURS.hazards, 'fill-opacity': 0.35 },
     },
     {
       id: 'hazards-area-outline', type: 'line', source, filter: ['==', ['geometry-type'], 'Polygon'],

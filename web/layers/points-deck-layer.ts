@@ -10,6 +10,7 @@
 import { CompositeLayer, type DefaultProps, type Layer } from '@deck.gl/core';
 import { GeoJsonLayer } from '@deck.gl/layers';
 import type { Feature, FeatureCollection } from 'geojson';
+import { LAYER_COLOURS, rgbOf } from './layer-def.ts';
 
 export interface PointsDeckLayerProps {
   data: FeatureCollection;
@@ -20,7 +21,7 @@ export interface PointsDeckLayerProps {
 
 const defaultProps: DefaultProps<PointsDeckLayerProps> = {
   data: { type: 'object', value: { type: 'FeatureCollection', features: [] } },
-  colour: { type: 'function', value: () => [57, 73, 171, 220] },
+  colour: { type: 'function', value: () => [...rgbOf(LAYER_COLOURS.buildings), 220] },
   radius: { type: 'function', value: () => 4 },
   pickable: false,
 };

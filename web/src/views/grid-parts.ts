@@ -9,6 +9,7 @@ import { CamerasDeckLayer } from '../../layers/cameras-deck-layer.ts';
 import { PatrolTripsLayer } from '../../layers/patrol-trips-layer.ts';
 import { PointsDeckLayer, severityColour } from '../../layers/points-deck-layer.ts';
 import { gridData } from '../../layers/grid-features.ts';
+import { LAYER_COLOURS, rgbOf } from '../../layers/layer-def.ts';
 import { tripsFrom, tripWindow } from '../../layers/patrol-trips.ts';
 
 export type GridLayerId = 'buildings' | 'hazards' | 'cameras' | 'tracks';
@@ -61,10 +62,10 @@ export function gridLayers(b: GridBundle, buildings: FeatureCollection, on: (id:
   const [, end] = tripWindow(trips);
   const layers: Layer[] = [new GridsDeckLayer({ id: 'grid', data, showLabels: false, pickable: false, selected: b.code })];
   if (on('buildings')) {
-    layers.push(new PointsDeckLayer({ id: 'buildings', data: buildings, colour: () => [57, 73, 171, 200],
+    layers.push(new PointsDeckLayer({ id: 'buildings', data: buildings, colour: () => [...rgbOf(LAYER_COLOURS.buildings), 200],
       radius: (f: Feature) => 3 + Math.min(12, Math.sqrt(Number(f.properties?.households) || 1)) }));
   }
-  if (on('tracks')) layers.push(new PatrolTripsLayer({ id: 'tracks', data: trips, currentTime: time ?? end + 1, trailLength: time === undefined ? 1e6 : 1200, width: 4, colour: [0, 145, 234] }));
+  if (on('tracks')) layers.push(new PatrolTripsLayer({ id: 'tracks', data: trips, currentTime: time ?? end + 1, trailLength: time === undefined ? 1e6 : 1200, width: 4, colour: rgbOf(LAYER_COLOURS.tracks) }));
   if (on('cameras')) layers.push(new CamerasDeckLayer({ id: 'cctv', data: b.cameras }));
   if (on('hazards')) layers.push(new PointsDeckLayer({ id: 'hazards', data: b.hazards, colour: severityColour, radius: (f: Feature) => 4 + (Number(f.properties?.severity) || 1) * 1.5 }));
   return layers;

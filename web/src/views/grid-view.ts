@@ -8,18 +8,19 @@ import type { FeatureCollection } from 'geojson';
 import { fetchBundle, fetchLayer, type GridBundle } from '../api-client.ts';
 import { createDeckMap, type DeckMap } from '../deck-map.ts';
 import { el, todayIso } from '../dom.ts';
-import { t, type I18nKey } from '../i18n.ts';
+import { t } from '../i18n.ts';
 import { boundsOf } from '../../layers/grid-features.ts';
+import { LAYER_COLOURS, type LayerToggle } from '../../layers/layer-def.ts';
 import { header, loadFailed, pickJurisdiction } from './common.ts';
 import { figuresList, gridLayers, staffList, tagsList, type GridLayerId } from './grid-parts.ts';
 import { tracksFromTiles } from './tracks-source.ts';
 import type { Unmount, ViewContext } from './view.ts';
 
-const LAYERS: Array<{ id: GridLayerId; key: I18nKey; swatch: string }> = [
-  { id: 'buildings', key: 'layer.buildings', swatch: '#3949ab' },
-  { id: 'hazards', key: 'layer.hazardPts', swatch: '#e53935' },
-  { id: 'cameras', key: 'layer.cctv', swatch: '#26a69a' },
-  { id: 'tracks', key: 'layer.tracks', swatch: '#0091ea' },
+const LAYERS: Array<LayerToggle<GridLayerId>> = [
+  { id: 'buildings', key: 'layer.buildings', swatch: LAYER_COLOURS.buildings },
+  { id: 'hazards', key: 'layer.hazardPts', swatch: LAYER_COLOURS.hazards },
+  { id: 'cameras', key: 'layer.cctv', swatch: LAYER_COLOURS.cameraView },
+  { id: 'tracks', key: 'layer.tracks', swatch: LAYER_COLOURS.tracks },
 ];
 
 export function mountGridView(ctx: ViewContext): Unmount {
