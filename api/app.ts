@@ -44,8 +44,8 @@ import { residentsRouter } from './routes/residents.ts';
 import { auditRouter } from './routes/audit.ts';
 import { writeGuard } from './auth/write-guard.ts';
 import { auditChainOf, type AuditChain } from './auth/audit-log.ts';
-import { inputGuard } from './input-guard.ts';
-import { HeavyGate } from './heavy-gate.ts';
+import { inputGuard, lingerOnUnreadBody } from './input-guard.ts';
+import { guestReads, HeavyGate } from './heavy-gate.ts';
 import { HEAVY_ROUTES, heavyAuth } from './routes/validate.ts';
 
 /** How long stop() lets running requests finish before cutting their connections. */
@@ -160,6 +160,10 @@ export function createExpressApp(database: Database, log: Logger, opts: AppOptio
     requestTimeoutMs: config.requestTimeoutMs,
     heavy: new HeavyGate(),
   };
+  // a request refused before its body was read does not make the event loop read the rest of a large body
+  app.use(lingerOnUnreadBody);
+  // read-only routes: on the embedded engine they read between the statements of a heavy request (api/heavy-gate.ts)
+  app.use(['/api/lookup', '/api/grids/:code/bundle', '/api/layers', '/tiles', '/ogc'], guestReads);
   // vector tiles are the wall screen's hot path: binary, public (no personal data, no login), so they are served
   // ahead of the page-oriented middleware with only the headers a tile needs; errors still end as problem+json
   app.use('/tiles', (_req, res, next) => { res.set('X-Content-Type-Options', 'nosniff').set('Cross-Origin-Resource-Policy', 'same-origin'); next(); });

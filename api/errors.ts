@@ -35,9 +35,9 @@ export interface ProblemWhere {
 
 /**
  * Refusals of the service itself, beside the closed vocabulary of spatial/errors.ts: too many requests (the login
- * limiter, the heavy-work gate). Answered as 429 with Retry-After.
+ * limiter, the heavy-work gate), answered 429; a heavy request past its deadline, answered 503 timeout. Both with Retry-After.
  */
-export const API_ERROR_CODES = { too_many_requests: 'too many requests' } as const;
+export const API_ERROR_CODES = { too_many_requests: 'too many requests', timeout: 'request timed out' } as const;
 export type ApiErrorCode = keyof typeof API_ERROR_CODES;
 
 /** Throw to answer 429 too_many_requests with a Retry-After of `retryAfterS` seconds. */
@@ -46,6 +46,11 @@ export class TooManyRequestsError extends Error {
     super(message);
     this.name = 'TooManyRequestsError';
   }
+}
+
+/** Throw to answer 503 timeout with a Retry-After: the request ran past its deadline (api/heavy-gate.ts). */
+export class RequestTimeoutError extends TooManyRequestsError {
+  override name = 'RequestTimeoutError';
 }
 
 /** PostgreSQL cancelled a statement that ran past its statement_timeout (SQLSTATE 57014). */
@@ -101,6 +106,9 @@ function fromBodyParser(e: unknown): WanggeError | null {
 
 /** Translate any thrown value into a problem document (no stack traces, no SQL). */
 export function toProblem(e: unknown): Problem {
+  if (e instanceof RequestTimeoutError) {
+    return { type: '/api/problems/timeout', title: API_ERROR_CODES.timeout, status: 503, code: 'timeout', detail: e.message, where: cleanWhere(e.where) };
+  }
   if (e instanceof TooManyRequestsError) {
     return { type: '/api/problems/too_many_requests', title: API_ERROR_CODES.too_many_requests, status: 429, code: 'too_many_requests', detail: e.message, where: cleanWhere(e.where) };
   }

@@ -82,3 +82,41 @@ export const inputGuard: RequestHandler = (req, _res, next) => {
   if (req.body !== undefined && req.body !== null && typeof req.body === 'object' && !Buffer.isBuffer(req.body)) checkBody(req.body);
   next();
 };
+
+/** Unread body bytes discarded after a refusal before the connection is closed (a lingering close). */
+export const LINGER_BYTES = 1024 * 1024;
+/** Longest wait for the rest of a refused request's body before the connection is closed, ms. */
+export const LINGER_MS = 2_000;
+
+/**
+ * Answered before its body was read (a refusal: 401 before a 20 MB upload, 413 past a limit): Node would read and
+ * discard the whole rest of the body on the event loop. Instead at most LINGER_BYTES or LINGER_MS more are
+ * discarded, so the client reads its answer, then the connection is closed. A body that ends within that budget
+ * leaves the connection open.
+ */
+export const lingerOnUnreadBody: RequestHandler = (req, res, next) => {
+  const length = Number(req.headers['content-length'] ?? 0);
+  if (length <= LINGER_BYTES && req.headers['transfer-encoding'] === undefined) return next();
+  res.once('finish', () => {
+    if (req.readableEnded) return;
+    let discarded = 0;
+    const close = () => {
+      clearTimeout(timer);
+      req.off('data', count);
+      req.socket.destroy();
+    };
+    const count = (b: Buffer) => {
+      discarded += b.length;
+      if (discarded > LINGER_BYTES) close();
+    };
+    const timer = setTimeout(close, LINGER_MS);
+    timer.unref();
+    req.on('data', count);
+    req.once('end', () => {
+      clearTimeout(timer);
+      req.off('data', count);
+    });
+    req.resume();
+  });
+  next();
+};

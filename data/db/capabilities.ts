@@ -54,6 +54,13 @@ export async function capabilitiesOf(db: Kysely<any>): Promise<Capabilities> {
   return probeCapabilities(db, /wasm|emscripten/i.test(rows[0].v) ? 'embedded' : 'server');
 }
 
+/** Make `child` (e.g. `db.withPlugin(…)`, the same database) report the capabilities recorded for `parent`. */
+export function adoptCapabilities(child: Kysely<any>, parent: Kysely<any>): void {
+  const c = cache.get(parent) ?? cache.get(parentOf(parent) ?? parent);
+  if (c) cache.set(child, c);
+  else parents.set(child, parent);
+}
+
 const parents = new WeakMap<object, Kysely<any>>();
 function parentOf(db: object): Kysely<any> | undefined {
   return parents.get(db);

@@ -3,7 +3,20 @@
  * engines through one code path. PGlite has a single connection: the pool hands it out to one holder at a
  * time (a FIFO lock), which keeps a transaction's statements together. Code inside a transaction must use
  * the transaction object, never the outer `db`, or it waits for itself.
+ *
+ * Shared reads (issue 17): one session means that a request holding it for seconds (a validation runs in one
+ * transaction, for its temporary tables) would make every lookup wait for all of it. Work that only reads the
+ * stored data may run as a *session host* (`runAsSessionHost`); requests that only read may run as *guests*
+ * (`runAsGuestRead`). While a host holds the session, a guest's SELECT does not wait for the host to finish: it
+ * runs between two of the host's statements (guests go first), inside a savepoint when the host is in a
+ * transaction, so an error of the guest never touches the host's transaction and the guest sees what it would
+ * see outside (READ COMMITTED: each statement reads the latest committed data; the host changes none). A guest's
+ * statement that is not a SELECT, and any guest while the session is held by ordinary work (a job's or an edit's
+ * write transaction) or by a host whose transaction failed, waits for the session like everybody else.
+ * A statement that is running is never interrupted (PGlite runs it on the event loop): a guest waits at most for
+ * the host's statement running when it arrives.
  */
+import { AsyncLocalStorage } from 'node:async_hooks';
 import type { PGlite } from '@electric-sql/pglite';
 
 interface QueryResultLike {
@@ -17,11 +30,41 @@ export interface PGliteClient {
   release(): void;
 }
 
+type Lane = 'host' | 'guest';
+const lanes = new AsyncLocalStorage<Lane>();
+
+/**
+ * Run `fn` as read-only work that may hold the embedded session for long (validation, repair): guest reads run
+ * between its statements. `fn` must not change stored data (temporary tables are fine). No effect on a server.
+ */
+export function runAsSessionHost<T>(fn: () => T): T {
+  return lanes.run('host', fn);
+}
+
+/** Run `fn` (a read-only request: lookup, bundle, tiles) as a guest: its SELECTs may run inside a host's hold. */
+export function runAsGuestRead<T>(fn: () => T): T {
+  return lanes.run('guest', fn);
+}
+
+/** A statement a guest may run inside a host's transaction: a plain SELECT (optionally after a comment). */
+const GUEST_STATEMENT = /^\s*(?:\/\*[^]*?\*\/\s*)?select\b/i;
+
+/** Guest statements run in a row before a waiting holder's statement gets its turn. */
+const GUESTS_PER_TURN = 8;
+
+interface Holder { shared: boolean; failed: boolean }
+interface Waiter { lane: Lane | undefined; grant: (c: PGliteClient) => void }
+
 export class PGlitePool {
   #pg: PGlite;
-  #queue: Array<() => void> = [];
-  #held = false;
+  #waiters: Waiter[] = [];
+  #holder: Holder | null = null;
   #closed = false;
+  // statements on the session take turns: the holder's and the guests', guests first
+  #statementBusy = false;
+  #guestTurns: Array<() => void> = [];
+  #holderTurns: Array<() => void> = [];
+  #guestsInARow = 0;
 
   constructor(pg: PGlite) {
     this.#pg = pg;
@@ -29,27 +72,103 @@ export class PGlitePool {
 
   async connect(): Promise<PGliteClient> {
     if (this.#closed) throw new Error('PGlite pool is closed');
-    if (this.#held) await new Promise<void>((resolve) => this.#queue.push(resolve));
-    this.#held = true;
-    let released = false;
-    return {
-      query: async (sql, params) => {
-        const res = await this.#pg.query(sql, params ? [...params] : undefined);
-        const command = /^\s*(\w+)/.exec(sql)?.[1]?.toUpperCase() ?? '';
-        return { command, rowCount: res.affectedRows ?? res.rows.length, rows: res.rows };
-      },
-      release: () => {
-        if (released) return;
-        released = true;
-        const next = this.#queue.shift();
-        if (next) next();
-        else this.#held = false;
-      },
-    };
+    const lane = lanes.getStore();
+    if (lane === 'guest' && this.#holder?.shared && !this.#holder.failed) return this.#guestClient();
+    if (!this.#holder) return this.#exclusiveClient(lane);
+    return new Promise<PGliteClient>((grant) => this.#waiters.push({ lane, grant }));
   }
 
   async end(): Promise<void> {
     this.#closed = true;
     await this.#pg.close();
+  }
+
+  async #run(sql: string, params?: readonly unknown[]): Promise<QueryResultLike> {
+    const res = await this.#pg.query(sql, params ? [...params] : undefined);
+    const command = /^\s*(\w+)/.exec(sql)?.[1]?.toUpperCase() ?? '';
+    return { command, rowCount: res.affectedRows ?? res.rows.length, rows: res.rows };
+  }
+
+  async #turn<T>(guest: boolean, fn: () => Promise<T>): Promise<T> {
+    // PGlite never yields between statements: without this, a transaction of a hundred statements would hold the
+    // event loop for all of them (no request parsed, no timer fired); requests read meanwhile may go first
+    if (!guest) await new Promise<void>((r) => setImmediate(r));
+    if (this.#statementBusy) await new Promise<void>((r) => (guest ? this.#guestTurns : this.#holderTurns).push(r));
+    this.#statementBusy = true;
+    try {
+      return await fn();
+    } finally {
+      // guests first, but a waiting holder gets every GUESTS_PER_TURN-th turn (a stream of lookups cannot starve it)
+      const holderDue = this.#holderTurns.length > 0 && (this.#guestTurns.length === 0 || this.#guestsInARow >= GUESTS_PER_TURN);
+      const next = holderDue ? this.#holderTurns.shift() : this.#guestTurns.shift();
+      this.#guestsInARow = holderDue ? 0 : this.#guestsInARow + 1;
+      if (next) next();
+      else this.#statementBusy = false;
+    }
+  }
+
+  #exclusiveClient(lane: Lane | undefined): PGliteClient {
+    const holder: Holder = { shared: lane === 'host', failed: false };
+    this.#holder = holder;
+    let released = false;
+    return {
+      query: (sql, params) => this.#turn(false, async () => {
+        try {
+          const r = await this.#run(sql, params);
+          holder.failed = false;
+          return r;
+        } catch (e) {
+          // a failed statement in a transaction leaves it aborted until the ROLLBACK: no guests meanwhile
+          holder.failed = true;
+          throw e;
+        }
+      }),
+      release: () => {
+        if (released) return;
+        released = true;
+        this.#handOver();
+      },
+    };
+  }
+
+  #handOver(): void {
+    this.#holder = null;
+    const next = this.#waiters.shift();
+    if (!next) return;
+    next.grant(this.#exclusiveClient(next.lane));
+    if (!this.#holder!.shared) return;
+    // a host took the session: the guests queued behind it run beside it instead
+    const guests = this.#waiters.filter((w) => w.lane === 'guest');
+    this.#waiters = this.#waiters.filter((w) => w.lane !== 'guest');
+    for (const g of guests) g.grant(this.#guestClient());
+  }
+
+  #guestClient(): PGliteClient {
+    // the session to itself, taken (waiting like any holder) at the first statement a guest may not interleave
+    let own: PGliteClient | null = null;
+    return {
+      query: async (sql, params) => {
+        if (!own && GUEST_STATEMENT.test(sql)) {
+          const done = await this.#turn(true, async () => {
+            const h = this.#holder;
+            if (h && (!h.shared || h.failed)) return null;
+            if (!this.#pg.isInTransaction()) return this.#run(sql, params);
+            await this.#pg.exec('SAVEPOINT wangge_guest');
+            try {
+              const r = await this.#run(sql, params);
+              await this.#pg.exec('RELEASE SAVEPOINT wangge_guest');
+              return r;
+            } catch (e) {
+              await this.#pg.exec('ROLLBACK TO SAVEPOINT wangge_guest; RELEASE SAVEPOINT wangge_guest');
+              throw e;
+            }
+          });
+          if (done) return done;
+        }
+        own ??= await lanes.exit(() => this.connect());
+        return own.query(sql, params);
+      },
+      release: () => own?.release(),
+    };
   }
 }
