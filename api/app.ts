@@ -47,6 +47,10 @@ import { auditChainOf, type AuditChain } from './auth/audit-log.ts';
 import { inputGuard, lingerOnUnreadBody } from './input-guard.ts';
 import { guestReads, HeavyGate } from './heavy-gate.ts';
 import { HEAVY_ROUTES, heavyAuth } from './routes/validate.ts';
+import { eventsRouter } from './routes/events.ts';
+import { EventFeed } from './routes/events-shared.ts';
+import { open311Router, type PostRateLimit } from './routes/open311.ts';
+import { systemClock, type Clock } from '../domain/events/clock.ts';
 
 /** How long stop() lets running requests finish before cutting their connections. */
 const STOP_GRACE_MS = 5_000;
@@ -75,6 +79,10 @@ export interface AppOptions {
   audit?: AuditChain;
   /** the base of absolute links (default: PUBLIC_URL, else the listen address) */
   publicBase?: () => string;
+  /** the time of the events domain (default the system clock; tests move a ManualClock) */
+  clock?: Clock;
+  /** the limit on residents' Open311 posts (default 10 per client address and per api_key in 10 minutes) */
+  open311RateLimit?: PostRateLimit;
 }
 
 /** The Content-Security-Policy: only our own origin; no inline scripts or styles, no eval. */
@@ -186,6 +194,10 @@ export function createExpressApp(database: Database, log: Logger, opts: AppOptio
   app.use('/api', express.json({ limit: opts.jsonLimit ?? '1mb' }));
   // NUL bytes, control characters, broken Unicode and deep nesting end here as 400 (path, query, JSON body)
   app.use(['/api', '/ogc', '/tiles'], inputGuard);
+  // events and work orders (issue 20): Open311 GeoReport v2 with its own parsing and error array, the staff routes
+  const eventsDeps = { clock: opts.clock ?? systemClock, feed: new EventFeed() };
+  app.use(open311Router(ctx, eventsDeps, { rateLimit: opts.open311RateLimit }));
+  app.use(eventsRouter(ctx, eventsDeps));
 
   // the hot read-only path first (lookup for phones): fewer layers to walk per request
   app.use(gridsLookupRouter(ctx));

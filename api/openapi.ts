@@ -8,6 +8,7 @@ import { LAYER_NAMES } from './repos/layers.ts';
 import { AUTH_PATHS } from './auth/openapi-auth.ts';
 import { EXPECTED_PATROLS_PER_DAY, PATROL_MIN_SHARE } from './repos/wall-figures.ts';
 import { EXPECTED_PATROLS_MAX } from './routes/wall-figures.ts';
+import { EVENTS_PATHS } from './routes/events-openapi.ts';
 
 type Obj = Record<string, unknown>;
 
@@ -49,6 +50,7 @@ export function openApiDocument(version: string): Obj {
     tags: [{ name: 'service' }, { name: 'jurisdictions' }, { name: 'plans' }, { name: 'jobs' }, { name: 'grids' }, { name: 'ogc' }, { name: 'tiles' }],
     paths: {
       ...AUTH_PATHS,
+      ...EVENTS_PATHS,
       '/api/health': { get: { tags: ['service'], summary: 'engine, capabilities, versions', responses: { 200: json('ok') } } },
       '/api/openapi.json': { get: { tags: ['service'], summary: 'this document', responses: { 200: json('OpenAPI 3.0 document') } } },
       '/api/jurisdictions': { get: { tags: ['jurisdictions'], summary: 'loaded jurisdictions with their townships and communities nested', responses: { 200: json('forest') } } },

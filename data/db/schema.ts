@@ -58,6 +58,32 @@ export interface GridServicePhonesTable { jcode: string; grid_code: string; phon
 /** the login limiter's memory (api/auth/login-limiter.ts) */
 export interface LoginAttemptsTable { id: Generated<number>; name: string; ip: string; at: Timestamp; outcome: 'pending' | 'failed' }
 
+/** events and work orders (issue 20; domain/events/) */
+export type EventStage = 'reported' | 'accepted' | 'registered' | 'dispatched' | 'handled' | 'verified' | 'closed' | 'evaluated' | 'rejected';
+export type EventSource = 'patrol' | 'resident' | 'hotline' | 'camera' | 'other';
+type Nullable<T> = ColumnType<T | null, T | null | undefined, T | null>;
+type NullableTime = ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+export interface EventsTable {
+  jcode: string; id: Generated<number>; kind: 'urban' | 'social'; type_code: string; source: EventSource;
+  stage: ColumnType<EventStage, EventStage | undefined, EventStage>; priority: ColumnType<'normal' | 'urgent', 'normal' | 'urgent' | undefined, 'normal' | 'urgent'>;
+  description: string; address: Nullable<string>; geom: ColumnType<string | null, unknown, unknown>; plan_id: Nullable<number>;
+  grid_code: Nullable<string>; community_code: Nullable<string>; township_code: Nullable<string>;
+  reporter_name: Nullable<string>; reporter_phone: Nullable<string>; reported_by: Nullable<string>;
+  reported_at: Timestamp; updated_at: Timestamp; deadline_at: Timestamp; yellow_at: Timestamp; closed_at: NullableTime; on_time: Nullable<boolean>;
+  dispatched_kind: Nullable<'department' | 'grid_worker'>; dispatched_to: Nullable<string>; handled_by: Nullable<string>;
+  duplicate_of: Nullable<number>; hotline_order_no: Nullable<string>; media_url: Nullable<string>;
+  photos: ColumnType<number, number | undefined, number>; result_photos: ColumnType<number, number | undefined, number>;
+  mediation: ColumnType<Record<string, unknown> | null, string | null | undefined, string | null>; rating: Nullable<number>;
+  follow_up: Nullable<string>; status_notes: Nullable<string>;
+}
+export interface EventTransitionsTable {
+  jcode: string; event_id: number; seq: number; action: string; from_stage: string | null; to_stage: string; actor: string | null; role: string | null;
+  at: Timestamp; note: string | null; data: Json;
+}
+export interface EventPhotosTable { jcode: string; event_id: number; n: number; kind: 'report' | 'result'; mime: string; bytes: Buffer | Uint8Array; at: Timestamp }
+export interface EventTypeSettingsTable { jcode: string; type_code: string; deadline_hours: number | null; yellow_share: number | null; result_photo_required: boolean | null }
+export interface Open311ClientsTable { jcode: string; key_hash: string; name: string; created_at: Generated<Date> }
+
 export interface DB {
   jurisdictions: JurisdictionsTable;
   streets: StreetsTable;
@@ -76,4 +102,9 @@ export interface DB {
   overlay_zones: OverlayZonesTable;
   grid_service_phones: GridServicePhonesTable;
   login_attempts: LoginAttemptsTable;
+  events: EventsTable;
+  event_transitions: EventTransitionsTable;
+  event_photos: EventPhotosTable;
+  event_type_settings: EventTypeSettingsTable;
+  open311_clients: Open311ClientsTable;
 }

@@ -1,0 +1,257 @@
+/**
+ * 12345 hotline work orders from CSV (UTF-8 or GBK) or Excel (.xlsx, read with exceljs) into events of one
+ * jurisdiction. Every row is checked first and each bad one reported with its row number (the header is row 1)
+ * and why; a file with any bad row writes nothing. A good file is written in one transaction. The order number is
+ * the key: orders already imported are skipped, so importing the same file again creates no duplicates.
+ *
+ * Columns (Chinese or English headers): 工单号 order_no · 事项编码 type_code · 诉求内容 description · 地址 address ·
+ * 经度 lon · 纬度 lat · 坐标系 crs (wgs84|gcj02|bd09) · 来电人 caller · 联系电话 phone · 受理时间 received_at ·
+ * 紧急程度 priority (一般|紧急|normal|urgent). A row needs coordinates or an address.
+ */
+import ExcelJS from 'exceljs';
+import { parse as parseCsv } from 'csv-parse/sync';
+import iconv from 'iconv-lite';
+import { sql, type Kysely } from 'kysely';
+import type { DB } from '../../data/db/schema.ts';
+import { bulkInsert, type BulkColumn } from '../../data/db/bulk-insert.ts';
+import { WanggeError } from '../../data/errors.ts';
+import { eventType } from './event-codes.ts';
+import { eventRow, typeSettings, DUPLICATE_HOURS, DUPLICATE_METRES, type TypeSettings } from './event-repository.ts';
+import { placeByAddress, placePoints, pointCrs, toWgs84, type Placement } from './place-event.ts';
+
+export const HOTLINE_MAX_ROWS = 200_000;
+
+const HEADERS: Record<string, string[]> = {
+  orderNo: ['工单号', '工单编号', 'order_no', 'orderno'],
+  typeCode: ['事项编码', '类型编码', '事件类型编码', 'type_code', 'service_code'],
+  description: ['诉求内容', '描述', '内容', 'description'],
+  address: ['地址', '事发地址', 'address'],
+  lon: ['经度', 'lon', 'lng', 'long', 'longitude'],
+  lat: ['纬度', 'lat', 'latitude'],
+  crs: ['坐标系', 'crs'],
+  caller: ['来电人', '联系人', 'caller', 'name'],
+  phone: ['联系电话', '电话', 'phone'],
+  receivedAt: ['受理时间', '来电时间', 'received_at', 'time'],
+  priority: ['紧急程度', 'priority'],
+};
+type Field = keyof typeof HEADERS;
+
+export interface RowError { row: number; orderNo: string | null; field: string; message: string }
+
+export interface HotlineReport {
+  ok: boolean;
+  rows: number;
+  inserted: number;
+  /** orders imported before (same jurisdiction and order number) */
+  skipped: number;
+  /** new events linked to an open event they repeat */
+  duplicates: number;
+  errors: RowError[];
+  ms: number;
+}
+
+type Cells = Array<{ row: number; values: string[] }>;
+
+function cellText(v: ExcelJS.CellValue): string {
+  if (v === null || v === undefined) return '';
+  if (v instanceof Date) return v.toISOString();
+  if (typeof v === 'object') {
+    const o = v as unknown as Record<string, unknown>;
+    if (Array.isArray(o.richText)) return (o.richText as Array<{ text: string }>).map((t) => t.text).join('');
+    if ('result' in o) return cellText(o.result as ExcelJS.CellValue);
+    if ('text' in o) return String(o.text);
+    if ('error' in o) return '';
+  }
+  return String(v);
+}
+
+async function readXlsx(bytes: Uint8Array): Promise<Cells> {
+  const wb = new ExcelJS.Workbook();
+  try {
+    await wb.xlsx.load(Buffer.from(bytes) as unknown as ArrayBuffer);
+  } catch (e) {
+    throw new WanggeError('bad_file', `not a readable .xlsx file (${String((e as Error).message).slice(0, 120)})`, { parameter: 'file' });
+  }
+  const ws = wb.worksheets[0];
+  if (!ws) throw new WanggeError('bad_file', 'the workbook has no sheet', { parameter: 'file' });
+  const out: Cells = [];
+  ws.eachRow({ includeEmpty: false }, (row, n) => {
+    const vals = (row.values as ExcelJS.CellValue[]).slice(1).map(cellText);
+    out.push({ row: n, values: vals });
+  });
+  return out;
+}
+
+function readCsv(bytes: Uint8Array): Cells {
+  const buf = Buffer.from(bytes);
+  let text = buf.toString('utf8');
+  // Excel in China saves CSV as GBK: not valid UTF-8
+  if (text.includes('\uFFFD')) text = iconv.decode(buf, 'gbk');
+  let records: string[][];
+  try {
+    records = parseCsv(text, { bom: true, relax_column_count: true, skip_empty_lines: false, trim: true }) as string[][];
+  } catch (e) {
+    throw new WanggeError('bad_file', `not a readable CSV file (${String((e as Error).message).slice(0, 160)})`, { parameter: 'file' });
+  }
+  return records.map((values, i) => ({ row: i + 1, values })).filter((r) => r.values.some((v) => v !== ''));
+}
+
+/** The cells of a CSV or .xlsx file (by its first bytes: a zip is .xlsx). */
+export async function readHotlineCells(bytes: Uint8Array): Promise<Cells> {
+  return bytes[0] === 0x50 && bytes[1] === 0x4b ? readXlsx(bytes) : readCsv(bytes);
+}
+
+function columnsOf(header: string[]): { cols: Partial<Record<Field, number>>; missing: string[] } {
+  const norm = header.map((h) => h.trim().toLowerCase().replace(/\s+/g, '_'));
+  const cols: Partial<Record<Field, number>> = {};
+  for (const [field, names] of Object.entries(HEADERS) as Array<[Field, string[]]>) {
+    const k = norm.findIndex((h) => names.includes(h));
+    if (k >= 0) cols[field] = k;
+  }
+  const missing = (['orderNo', 'typeCode'] as Field[]).filter((f) => cols[f] === undefined).map((f) => HEADERS[f][0]);
+  return { cols, missing };
+}
+
+function parseTime(s: string): Date | null {
+  const m = /^(\d{4})[-/](\d{1,2})[-/](\d{1,2})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2}))?)?(Z|[+-]\d{2}:?\d{2})?$/.exec(s.trim());
+  if (!m) return null;
+  const [, y, mo, d, h = '0', mi = '0', se = '0', tz] = m;
+  // local times of the hotline are China Standard Time unless the value says otherwise
+  const zone = tz ? (tz === 'Z' ? 'Z' : tz.length === 5 ? `${tz.slice(0, 3)}:${tz.slice(3)}` : tz) : '+08:00';
+  const t = new Date(`${y}-${mo.padStart(2, '0')}-${d.padStart(2, '0')}T${h.padStart(2, '0')}:${mi}:${se.padStart(2, '0')}${zone}`);
+  return Number.isNaN(t.getTime()) ? null : t;
+}
+
+interface Parsed {
+  row: number; orderNo: string; typeCode: string; description: string; address: string | null; point: [number, number] | null;
+  caller: string | null; phone: string | null; receivedAt: Date; priority: 'normal' | 'urgent';
+}
+
+const EVENT_COLUMNS: BulkColumn[] = [
+  'jcode:text', 'kind:text', 'type_code:text', 'source:text', 'stage:text', 'priority:text', 'description:text', 'address:text', 'plan_id:bigint',
+  'grid_code:text', 'community_code:text', 'township_code:text', 'reporter_name:text', 'reporter_phone:text', 'reported_by:text',
+  'reported_at:timestamptz', 'updated_at:timestamptz', 'deadline_at:timestamptz', 'yellow_at:timestamptz', 'hotline_order_no:text', 'geom:geometry',
+].map((c) => {
+  const [name, kind] = c.split(':');
+  return { name, kind: kind as BulkColumn['kind'] };
+});
+
+/**
+ * Import a hotline file into jurisdiction `jcode` at `now` as `actor`; `onProgress` hears the phase.
+ * @example await importHotline(db, '370199000000', bytes, new Date(), 'commander1') // { ok: true, inserted: 812, skipped: 0, errors: [] }
+ */
+export async function importHotline(db: Kysely<DB>, jcode: string, bytes: Uint8Array, now: Date, actor: string): Promise<HotlineReport> {
+  const t0 = performance.now();
+  const cells = await readHotlineCells(bytes);
+  if (cells.length < 1) throw new WanggeError('bad_file', 'the file is empty: a header row and one row per order', { parameter: 'file' });
+  if (cells.length - 1 > HOTLINE_MAX_ROWS) throw new WanggeError('too_large', `at most ${HOTLINE_MAX_ROWS} orders per file`, { parameter: 'file' });
+  const { cols, missing } = columnsOf(cells[0].values);
+  if (missing.length) throw new WanggeError('bad_file', `the header row (row ${cells[0].row}) lacks the column ${missing.join(', ')}`, { parameter: 'file', line: cells[0].row });
+  const errors: RowError[] = [];
+  const parsed: Parsed[] = [];
+  const seen = new Map<string, number>();
+  const get = (vals: string[], f: Field) => (cols[f] === undefined ? '' : (vals[cols[f]!] ?? '').trim());
+  for (const { row, values } of cells.slice(1)) {
+    const orderNo = get(values, 'orderNo');
+    const fail = (field: string, message: string) => errors.push({ row, orderNo: orderNo || null, field, message });
+    const before = errors.length;
+    if (!orderNo) fail('order_no', 'no order number');
+    else if (orderNo.length > 64) fail('order_no', 'the order number is longer than 64 characters');
+    else if (seen.has(orderNo)) fail('order_no', `order ${orderNo} is also in row ${seen.get(orderNo)}`);
+    else seen.set(orderNo, row);
+    const typeCode = get(values, 'typeCode');
+    if (!eventType(typeCode)) fail('type_code', `no event type ${JSON.stringify(typeCode.slice(0, 20))}`);
+    const description = get(values, 'description') || (eventType(typeCode)?.nameZh ?? '');
+    if (description.length > 4000) fail('description', 'longer than 4000 characters');
+    const address = get(values, 'address') || null;
+    const lonText = get(values, 'lon');
+    const latText = get(values, 'lat');
+    let point: [number, number] | null = null;
+    if (lonText || latText) {
+      const crs = pointCrs(get(values, 'crs'));
+      if (!crs) fail('crs', `the coordinate system ${JSON.stringify(get(values, 'crs').slice(0, 20))} is not wgs84, gcj02 or bd09`);
+      else {
+        try {
+          point = toWgs84(Number(lonText === '' ? NaN : lonText), Number(latText === '' ? NaN : latText), crs);
+        } catch (e) {
+          fail('lon', (e as Error).message);
+        }
+      }
+    } else if (!address) fail('address', 'neither coordinates nor an address');
+    const timeText = get(values, 'receivedAt');
+    const receivedAt = timeText ? parseTime(timeText) : now;
+    if (!receivedAt) fail('received_at', `${JSON.stringify(timeText.slice(0, 30))} is not a time (YYYY-MM-DD HH:MM[:SS])`);
+    else if (receivedAt.getTime() > now.getTime() + 3_600_000) fail('received_at', 'received in the future');
+    const pr = get(values, 'priority').toLowerCase();
+    if (pr && !['一般', '紧急', 'normal', 'urgent'].includes(pr)) fail('priority', `${JSON.stringify(pr.slice(0, 10))} is not 一般/紧急 (normal/urgent)`);
+    if (errors.length === before) {
+      parsed.push({
+        row, orderNo, typeCode, description, address, point, caller: get(values, 'caller') || null, phone: get(values, 'phone') || null,
+        receivedAt: receivedAt!, priority: pr === '紧急' || pr === 'urgent' ? 'urgent' : 'normal',
+      });
+    }
+  }
+  // routing: every point in one statement, each address once
+  const withPoint = parsed.filter((p) => p.point);
+  const placed = await placePoints(db, withPoint.map((p) => p.point!), jcode);
+  const where = new Map<number, Placement>();
+  withPoint.forEach((p, k) => {
+    const found = placed[k];
+    if (found && 'gridCode' in found) where.set(p.row, found);
+    else errors.push({ row: p.row, orderNo: p.orderNo, field: 'lon', message: `the point ${p.point![0].toFixed(6)}, ${p.point![1].toFixed(6)} (WGS-84) is outside every grid of ${jcode}` });
+  });
+  const byAddress = new Map<string, Placement | string>();
+  for (const p of parsed.filter((x) => !x.point)) {
+    let found = byAddress.get(p.address!);
+    if (found === undefined) {
+      try {
+        found = await placeByAddress(db, p.address!, jcode);
+      } catch (e) {
+        found = (e as Error).message;
+      }
+      byAddress.set(p.address!, found);
+    }
+    if (typeof found === 'string') errors.push({ row: p.row, orderNo: p.orderNo, field: 'address', message: found });
+    else where.set(p.row, found);
+  }
+  errors.sort((a, b) => a.row - b.row);
+  const rows = cells.length - 1;
+  if (errors.length) return { ok: false, rows, inserted: 0, skipped: 0, duplicates: 0, errors, ms: Math.round(performance.now() - t0) };
+
+  return db.transaction().execute(async (trx) => {
+    const existing = new Set((await trx.selectFrom('events').select('hotline_order_no').where('jcode', '=', jcode)
+      .where(sql<boolean>`hotline_order_no = ANY (${parsed.map((p) => p.orderNo)}::text[])`).execute()).map((r) => r.hotline_order_no));
+    const fresh = parsed.filter((p) => !existing.has(p.orderNo));
+    const settings = new Map<string, TypeSettings>();
+    for (const code of new Set(fresh.map((p) => p.typeCode))) settings.set(code, await typeSettings(trx, jcode, eventType(code)!));
+    const records = fresh.map((p) => {
+      const r = eventRow({
+        typeCode: p.typeCode, source: 'hotline', description: p.description, priority: p.priority, address: p.address ?? undefined,
+        reporter: { name: p.caller, phone: p.phone }, reportedBy: actor, hotlineOrderNo: p.orderNo, reportedAt: p.receivedAt,
+      }, eventType(p.typeCode)!, where.get(p.row)!, settings.get(p.typeCode)!, now);
+      const { lon, lat, ...rest } = r;
+      return { ...rest, reported_at: rest.reported_at.toISOString(), updated_at: now.toISOString(), deadline_at: rest.deadline_at.toISOString(), yellow_at: rest.yellow_at.toISOString(), geom: { type: 'Point', coordinates: [lon, lat] } };
+    });
+    await bulkInsert(trx, 'events', EVENT_COLUMNS, records);
+    const orders = fresh.map((p) => p.orderNo);
+    if (orders.length) {
+      await sql`INSERT INTO event_transitions (jcode, event_id, seq, action, from_stage, to_stage, actor, role, at, data)
+        SELECT e.jcode, e.id, 1, 'report', NULL, 'reported', ${actor}, 'hotline', ${now}, '{"source":"hotline"}'::jsonb
+        FROM events e WHERE e.jcode = ${jcode} AND e.hotline_order_no = ANY (${orders}::text[])`.execute(trx);
+    }
+    // each new order repeating an open event of its type within 50 m and 24 h before it is linked to that event
+    const linked = orders.length ? await sql`UPDATE events t SET duplicate_of = d.root FROM (
+        SELECT n.id, (SELECT coalesce(o.duplicate_of, o.id) FROM events o
+          WHERE o.jcode = n.jcode AND o.type_code = n.type_code AND o.id <> n.id AND o.closed_at IS NULL AND o.geom IS NOT NULL
+            AND o.reported_at <= n.reported_at AND o.reported_at >= n.reported_at - make_interval(hours => ${DUPLICATE_HOURS}::int)
+            AND (o.reported_at < n.reported_at OR o.id < n.id)
+            AND ST_DWithin(o.geom, n.geom, ${DUPLICATE_METRES / 50_000}::float8) AND ST_DWithin(o.geom::geography, n.geom::geography, ${DUPLICATE_METRES}::float8)
+          ORDER BY o.reported_at, o.id LIMIT 1) AS root
+        FROM events n WHERE n.jcode = ${jcode} AND n.hotline_order_no = ANY (${orders}::text[])) d
+      WHERE t.jcode = ${jcode} AND t.id = d.id AND d.root IS NOT NULL`.execute(trx) : { numAffectedRows: 0n };
+    return {
+      ok: true, rows, inserted: fresh.length, skipped: parsed.length - fresh.length, duplicates: Number(linked.numAffectedRows ?? 0), errors: [],
+      ms: Math.round(performance.now() - t0),
+    };
+  });
+}
