@@ -48,18 +48,18 @@ class Budget extends Error {}
  * @example exactMinOut({ h: [350, 350, 350], adj: [[{ n: 1 }], [{ n: 0 }, { n: 2 }], [{ n: 1 }]], min: 400, max: 600 }, 3)
  *   // → { status: 'optimal', lowerBound: 1, witness: [[0, 1, 2]] }
  */
-export function exactMinOut(input: ExactInput, upper: number, budget = 200_000): ExactResult {
+export function exactMinOut(input: ExactInput, upper: number, budget = 200_000, outCap = Infinity): ExactResult {
   // the heaviest blocks are decided first: they leave the fewest choices, so the search prunes early
   const order = Array.from({ length: input.h.length }, (_, i) => i).sort((a, b) => input.h[b] - input.h[a] || a - b);
   const rank = new Int32Array(order.length);
   order.forEach((v, i) => { rank[v] = i; });
   const inner = { h: order.map((v) => input.h[v]), adj: order.map((v) => input.adj[v].map((e) => ({ n: rank[e.n] }))), min: input.min, max: input.max };
-  const r = exactMinOutOrdered(inner, upper, budget);
+  const r = exactMinOutOrdered(inner, upper, budget, outCap);
   if (r.witness) r.witness = r.witness.map((part) => part.map((i) => order[i]));
   return r;
 }
 
-function exactMinOutOrdered(input: ExactInput, upper: number, budget: number): ExactResult {
+function exactMinOutOrdered(input: ExactInput, upper: number, budget: number, outCap: number): ExactResult {
   const n = input.h.length;
   const { min, max } = input;
   let expansions = 0;
@@ -107,7 +107,7 @@ function exactMinOutOrdered(input: ExactInput, upper: number, budget: number): E
     for (const e of input.adj[v]) if (free[e.n] && !inExt[e.n] && e.n !== v) { inExt[e.n] = 1; ext.push(e.n); }
     const tryUse = (sum: number): boolean => {
       const inRange = sum >= min && sum <= max;
-      if (!inRange && m === 0) return false;
+      if (!inRange && (m === 0 || sum > outCap)) return false;
       for (const u of set) free[u] = 0;
       parts.push([...set]);
       const ok = solve(inRange ? m : m - 1, parts);
@@ -119,7 +119,7 @@ function exactMinOutOrdered(input: ExactInput, upper: number, budget: number): E
       if (++expansions > budget) throw new Budget();
       // the set as it stands
       if (tryUse(sum)) return true;
-      if (m === 0 && sum > max) return false; // no in-range superset, and nothing out of range allowed
+      if (sum > max && (m === 0 || sum > outCap)) return false; // no in-range superset, and no usable one out of range
       for (let i = from; i < ext.length; i++) {
         const w = ext[i];
         if (banned[w]) continue;
@@ -153,6 +153,21 @@ function exactMinOutOrdered(input: ExactInput, upper: number, budget: number): E
     if (e instanceof Budget) return { status: 'budget', lowerBound, expansions };
     throw e;
   }
+}
+
+/**
+ * The fewest grids out of range, as exactMinOut, with a tidier witness: the search minimises how many grids
+ * are out of range, not how far, so its witness may lump the grid it must leave out with blocks that could
+ * make grids of their own. When it can, the witness is replaced by one with as few grids out of range none of
+ * which is above max (a second search restricted so). The bound is the unrestricted search's.
+ */
+export function exactMinOutTidy(input: ExactInput, upper: number, budget = 200_000): ExactResult {
+  const ex = exactMinOut(input, upper, budget);
+  if (!ex.witness || ex.lowerBound === 0) return ex;
+  const over = ex.witness.some((p) => { let t = 0; for (const v of p) t += input.h[v]; return t > input.max; });
+  if (!over) return ex;
+  const tidy = exactMinOut(input, ex.lowerBound + 1, budget, input.max);
+  return tidy.witness && tidy.lowerBound === ex.lowerBound ? { ...ex, witness: tidy.witness, expansions: ex.expansions + tidy.expansions } : ex;
 }
 
 /**

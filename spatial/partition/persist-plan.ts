@@ -162,31 +162,39 @@ async function tempTable(db: Kysely<any>, name: string, columns: BulkColumn[], r
 /**
  * A grid stored in several parts (the overlays at output precision can sever a neck of a few millimetres, or
  * leave a block held only by a corner): its main part (most households, then area) stays, every other part
- * joins the neighbouring grid it shares the longest border with, where that union is one polygon.
+ * joins a neighbouring grid where that union is one polygon: of the same community first (nesting), then the
+ * one it shares the longest border with. Parts are listed anew after each move (a move renumbers the parts of
+ * the grids it touches).
  */
 async function reattachStrayParts(db: Kysely<any>, jcode: string, planId: number): Promise<void> {
-  const { rows: parts } = await sql<{ code: string; path: number; main: boolean }>`
-    WITH p AS (
-      SELECT g.code, d.path[1] AS path, d.geom,
-        (SELECT COALESCE(sum(ap.households), 0) FROM address_points ap WHERE ap.jcode = ${jcode} AND ap.geom && d.geom AND ST_Intersects(d.geom, ap.geom)) AS hh
-      FROM grids g, ST_Dump(g.geom) d WHERE g.jcode = ${jcode} AND g.plan_id = ${planId}::bigint AND ST_NumGeometries(g.geom) > 1)
-    SELECT code, path, row_number() OVER (PARTITION BY code ORDER BY hh DESC, ST_Area(geom) DESC, path) = 1 AS main FROM p ORDER BY code, path`.execute(db);
-  for (const part of parts.filter((p) => !p.main)) {
-    const { rows } = await sql<{ code: string }>`
-      WITH s AS (SELECT (ST_Dump(geom)).path[1] AS path, (ST_Dump(geom)).geom AS g FROM grids WHERE jcode = ${jcode} AND plan_id = ${planId}::bigint AND code = ${part.code}),
-      p AS (SELECT g FROM s WHERE path = ${part.path}::int)
-      SELECT o.code FROM grids o, p WHERE o.jcode = ${jcode} AND o.plan_id = ${planId}::bigint AND o.code <> ${part.code} AND o.geom && p.g
-        AND ST_NumGeometries(ST_CollectionExtract(ST_UnaryUnion(ST_Collect(o.geom, p.g), 1e-9), 3)) = 1
-      ORDER BY ST_Length(ST_Intersection(ST_Boundary(o.geom), ST_Boundary(p.g))) DESC, o.code LIMIT 1`.execute(db);
-    if (!rows.length) continue;
-    await sql`
-      WITH s AS (SELECT (ST_Dump(geom)).path[1] AS path, (ST_Dump(geom)).geom AS g FROM grids WHERE jcode = ${jcode} AND plan_id = ${planId}::bigint AND code = ${part.code}),
-      p AS (SELECT g FROM s WHERE path = ${part.path}::int)
-      UPDATE grids o SET geom = ST_Multi(ST_CollectionExtract(ST_UnaryUnion(ST_Collect(o.geom, p.g), 1e-9), 3)) FROM p
-      WHERE o.jcode = ${jcode} AND o.plan_id = ${planId}::bigint AND o.code = ${rows[0].code}`.execute(db);
-    await sql`
-      UPDATE grids g SET geom = ST_Multi(ST_CollectionExtract(ST_Difference(g.geom, o.geom, 1e-9), 3)) FROM grids o
-      WHERE g.jcode = ${jcode} AND g.plan_id = ${planId}::bigint AND g.code = ${part.code}
-        AND o.jcode = ${jcode} AND o.plan_id = ${planId}::bigint AND o.code = ${rows[0].code}`.execute(db);
+  for (let moves = 0; moves < 1000; moves++) {
+    const { rows: parts } = await sql<{ code: string; path: number; main: boolean }>`
+      WITH p AS (
+        SELECT g.code, d.path[1] AS path, d.geom,
+          (SELECT COALESCE(sum(ap.households), 0) FROM address_points ap WHERE ap.jcode = ${jcode} AND ap.geom && d.geom AND ST_Intersects(d.geom, ap.geom)) AS hh
+        FROM grids g, ST_Dump(g.geom) d WHERE g.jcode = ${jcode} AND g.plan_id = ${planId}::bigint AND ST_NumGeometries(g.geom) > 1)
+      SELECT code, path, row_number() OVER (PARTITION BY code ORDER BY hh DESC, ST_Area(geom) DESC, path) = 1 AS main FROM p ORDER BY code, path`.execute(db);
+    let moved = false;
+    for (const part of parts.filter((p) => !p.main)) {
+      const { rows } = await sql<{ code: string }>`
+        WITH s AS (SELECT community_code, (ST_Dump(geom)).path[1] AS path, (ST_Dump(geom)).geom AS g FROM grids WHERE jcode = ${jcode} AND plan_id = ${planId}::bigint AND code = ${part.code}),
+        p AS (SELECT community_code, g FROM s WHERE path = ${part.path}::int)
+        SELECT o.code FROM grids o, p WHERE o.jcode = ${jcode} AND o.plan_id = ${planId}::bigint AND o.code <> ${part.code} AND o.geom && p.g
+          AND ST_NumGeometries(ST_CollectionExtract(ST_UnaryUnion(ST_Collect(o.geom, p.g), 1e-9), 3)) = 1
+        ORDER BY o.community_code IS NOT DISTINCT FROM p.community_code DESC, ST_Length(ST_Intersection(ST_Boundary(o.geom), ST_Boundary(p.g))) DESC, o.code LIMIT 1`.execute(db);
+      if (!rows.length) continue;
+      await sql`
+        WITH s AS (SELECT (ST_Dump(geom)).path[1] AS path, (ST_Dump(geom)).geom AS g FROM grids WHERE jcode = ${jcode} AND plan_id = ${planId}::bigint AND code = ${part.code}),
+        p AS (SELECT g FROM s WHERE path = ${part.path}::int)
+        UPDATE grids o SET geom = ST_Multi(ST_CollectionExtract(ST_UnaryUnion(ST_Collect(o.geom, p.g), 1e-9), 3)) FROM p
+        WHERE o.jcode = ${jcode} AND o.plan_id = ${planId}::bigint AND o.code = ${rows[0].code}`.execute(db);
+      await sql`
+        UPDATE grids g SET geom = ST_Multi(ST_CollectionExtract(ST_Difference(g.geom, o.geom, 1e-9), 3)) FROM grids o
+        WHERE g.jcode = ${jcode} AND g.plan_id = ${planId}::bigint AND g.code = ${part.code}
+          AND o.jcode = ${jcode} AND o.plan_id = ${planId}::bigint AND o.code = ${rows[0].code}`.execute(db);
+      moved = true;
+      break;
+    }
+    if (!moved) return;
   }
 }
