@@ -250,7 +250,7 @@ export function aggregate(graph: NodeGraph, opts: AggregateOptions): GridGroup[]
       info.out = chosen.out;
     }
     const heavy = list.filter((v) => nodes[v].households > 0).length;
-    if (chosen.out > info.lowerBound && list.length > EXACT_MAX_BLOCKS && heavy <= EXACT_MAX_BLOCKS) {
+    if (chosen.out > info.lowerBound && (list.length > EXACT_MAX_BLOCKS || info.exactBudget) && heavy < list.length && heavy <= EXACT_MAX_BLOCKS) {
       // many blocks without households: the exact search over the blocks with households (contract.ts), a
       // witness along the grids found, a lower bound from the relaxation
       const local = new Map(list.map((v, i) => [v, i]));

@@ -5,10 +5,12 @@ import type { PartitionNode } from './merge-atoms.ts';
 import { seededRandom } from './rng.ts';
 
 /** A line of 100 m blocks with the given households, and the context the component state needs. */
-function line(hh: number[]): { c: Ctx; comp: number[] } {
+function line(hh: number[], edges?: Array<[number, number]>): { c: Ctx; comp: number[] } {
   const nodes: PartitionNode[] = hh.map((h, i) => ({ index: i, atoms: [i], households: h, points: 1, locations: 1, maxPoint: h, area: 1e4, perimeter: 400,
     cx: i * 100 + 50, cy: 50, community: 'C', units: [], dedicated: false, split: false }));
-  const adj = hh.map((_, i) => [i - 1, i + 1].filter((j) => j >= 0 && j < hh.length).map((n) => ({ n, len: 100 })));
+  const adj = edges
+    ? hh.map((_, i) => edges.flatMap(([a, b]) => (a === i ? [b] : b === i ? [a] : [])).map((n) => ({ n, len: 100 })))
+    : hh.map((_, i) => [i - 1, i + 1].filter((j) => j >= 0 && j < hh.length).map((n) => ({ n, len: 100 })));
   return { c: { nodes, adj, cutWeight: 0, min: 400, max: 600, mid: 500, half: 100 }, comp: hh.map((_, i) => i) };
 }
 
@@ -39,6 +41,17 @@ describe('ejection chains', () => {
     // 700 | 400 | 500: the excess of the first goes on through the second into the third
     expect(ejectionChains(c, st)).toBe(true);
     expect(st.outCount()).toBe(0);
+  });
+
+  it('mends grids of blocks too coarse for any single move (a swap, or a chain back through the first grid)', () => {
+    // a 2×2 square: A = {100, 250} (350), B = {300, 260} (560); A taking 300 alone overshoots to 650,
+    // taking 300 and giving 250 back leaves 400 | 510 (and 260 in, 100 out leaves 510 | 400)
+    const { c, comp } = line([100, 250, 300, 260], [[0, 1], [2, 3], [0, 2], [1, 3]]);
+    const st = stateOf(c, comp, [0, 0, 1, 1]);
+    expect(ejectionChains(c, st)).toBe(true);
+    expect(st.outCount()).toBe(0);
+    expect(st.h.filter((_, r) => st.count[r] > 0).sort()).toEqual([400, 510]);
+    expect(st.connected(0) && st.connected(1)).toBe(true);
   });
 
   it('changes nothing where no chain can help, and keeps every grid connected on random lines', () => {

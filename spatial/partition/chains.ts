@@ -1,5 +1,6 @@
 /**
- * Ejection chains: a grid out of range takes (or gives) one boundary block from a neighbour; if that leaves
+ * Ejection chains: a grid out of range takes (or gives) one boundary block from a neighbour, or swaps one
+ * block each way with it (coarse blocks then change a grid by their difference); if that leaves
  * the neighbour out of range, the neighbour takes (or gives) one from its own neighbour, and so on, until the
  * last grid of the chain is still in range. A chain passes a shortfall or an excess through full grids that no
  * single move can pass: it is the augmenting path of the households' flow between grids.
@@ -41,6 +42,22 @@ export function ejectionChains(c: Ctx, st: ComponentState, maxDepth = CHAIN_MAX_
     const seen = new Set<string>();
     let expansions = 0;
 
+    /** after x's move(s) with s: is the chain done at s, or can it go on from s? */
+    const goOn = (s: number, sWasOut: boolean, vs0: number, depth: number): boolean => {
+      const hs = st.h[s];
+      if (inRange(hs, bounds) || (sWasOut && violation(hs, bounds) < vs0)) return true;
+      if (sWasOut || depth >= maxDepth) return false;
+      const seenKey = `${s}:${hs}`;
+      if (seen.has(seenKey)) return false;
+      seen.add(seenKey);
+      inChain.add(s);
+      const ok = step(s, depth + 1);
+      inChain.delete(s);
+      return ok;
+    };
+    /** x's tally would be acceptable: nearer the range for the first grid, in range for the others */
+    const acceptable = (x: number, hx: number) => (x === r ? violation(hx, bounds) < v0 : inRange(hx, bounds));
+
     const step = (x: number, depth: number): boolean => {
       // candidate moves: (block, the other region); receive: block of a neighbour into x; give: block of x out
       const cands: Array<{ b: number; s: number; hx: number; hs: number }> = [];
@@ -55,32 +72,44 @@ export function ejectionChains(c: Ctx, st: ComponentState, maxDepth = CHAIN_MAX_
           const k = `${b}:${s}`;
           if (key.has(k)) continue;
           key.add(k);
-          const hx = st.h[x] + (receive ? hb : -hb);
-          if (x === r ? violation(hx, bounds) >= v0 : !inRange(hx, bounds)) continue;
-          cands.push({ b, s, hx, hs: st.h[s] + (receive ? -hb : hb) });
+          cands.push({ b, s, hx: st.h[x] + (receive ? hb : -hb), hs: st.h[s] + (receive ? -hb : hb) });
         }
       }
       // chains that end here first, then tallies nearest the middle
       cands.sort((p, q) => Number(inRange(q.hs, bounds)) - Number(inRange(p.hs, bounds)) || Math.abs(p.hx - c.mid) - Math.abs(q.hx - c.mid) || p.b - q.b);
-      for (const { b, s, hs } of cands) {
+      const from = (b: number, s: number) => (receive ? s : x), to = (b: number, s: number) => (receive ? x : s);
+      for (const { b, s, hx } of cands) {
+        if (!acceptable(x, hx)) continue;
         if (++expansions > maxExpansions) return false;
-        const giver = receive ? s : x;
+        const giver = from(b, s);
         if (st.count[giver] <= 1 || !st.connectedWithout(b, giver)) continue;
-        const sWasOut = st.outOfRange(s);
-        const vs0 = violation(st.h[s], bounds);
-        move(b, receive ? x : s);
-        let ok = inRange(hs, bounds) || (sWasOut && violation(hs, bounds) < vs0);
-        if (!ok && !sWasOut && depth < maxDepth) {
-          const seenKey = `${s}:${hs}`;
-          if (!seen.has(seenKey)) {
-            seen.add(seenKey);
-            inChain.add(s);
-            ok = step(s, depth + 1);
-            inChain.delete(s);
-          }
+        const sWasOut = st.outOfRange(s), vs0 = violation(st.h[s], bounds);
+        move(b, to(b, s));
+        if (goOn(s, sWasOut, vs0, depth)) return true;
+        move(b, giver);
+      }
+      // swaps with one neighbour: a block each way, so a grid of coarse blocks can change by their difference
+      for (const { b, s } of cands) {
+        if (expansions > maxExpansions) return false;
+        const giver = from(b, s), taker = to(b, s);
+        if (st.count[giver] <= 1 || !st.connectedWithout(b, giver)) continue;
+        const sWasOut = st.outOfRange(s), vs0 = violation(st.h[s], bounds);
+        move(b, taker);
+        const back: number[] = [];
+        for (const u of members[taker] ?? []) {
+          if (u === b || st.N[u].households === 0) continue;
+          if (st.ladj[u].some((e) => st.region[e.n] === giver)) back.push(u);
         }
-        if (ok) return true;
-        move(b, receive ? s : x);
+        for (const b2 of back) {
+          const hx = st.h[x] + (x === taker ? -1 : 1) * st.N[b2].households;
+          if (!acceptable(x, hx)) continue;
+          if (++expansions > maxExpansions) break;
+          if (st.count[taker] <= 1 || !st.connectedWithout(b2, taker)) continue;
+          move(b2, giver);
+          if (goOn(s, sWasOut, vs0, depth)) return true;
+          move(b2, taker);
+        }
+        move(b, giver);
       }
       return false;
     };
