@@ -70,6 +70,18 @@ export const EVENTS_PATHS: Obj = {
   '/api/jurisdictions/{jcode}/events-live': {
     get: { tags: ['events'], summary: 'Server-Sent Events for the wall screen: `snapshot` (open events), then `event` per change; no description or reporter', parameters: [jcodeP], responses: { 200: { description: 'event stream', content: { 'text/event-stream': { schema: { type: 'string' } } } }, 400: problem('bad jcode'), 404: problem('no such jurisdiction') } },
   },
+  '/api/jurisdictions/{jcode}/event-figures': {
+    get: {
+      tags: ['events'], summary: 'figures per grid, community or street over a period (default the last 30 days): events by class, open, red, closed, on-time rate, mean hours per stage, hotspots as H3 cells',
+      security: bearer,
+      parameters: [jcodeP, q('by', 'level', { type: 'string', enum: ['grid', 'community', 'street'], default: 'grid' }), q('from', 'ISO 8601', { type: 'string', format: 'date-time' }),
+        q('to', 'ISO 8601', { type: 'string', format: 'date-time' }), q('format', 'answer as', { type: 'string', enum: ['json', 'csv', 'xlsx'], default: 'json' })],
+      responses: {
+        200: { description: 'figures', content: { 'application/json': { schema: { type: 'object' } }, 'text/csv': { schema: { type: 'string' } }, 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet': { schema: { type: 'string', format: 'binary' } } } },
+        ...staffErrors,
+      },
+    },
+  },
   '/api/jurisdictions/{jcode}/hotline-imports': {
     post: {
       tags: ['events'], summary: '12345 hotline orders from CSV (UTF-8 or GBK) or .xlsx: all or nothing; bad rows with their row number in `report.errors`; orders already imported are skipped (admins, commanders)',

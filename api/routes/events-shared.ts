@@ -21,13 +21,15 @@ import type { RouteContext } from './context.ts';
 /** One change of an event as the wall screen sees it: no description, no reporter. */
 export interface LiveEvent {
   jcode: string; id: number; typeCode: string; classCode: string; stage: string; light: string | null; gridCode: string | null;
-  communityCode: string | null; townshipCode: string | null; lon: number | null; lat: number | null; deadlineAt: string; priority: string;
+  communityCode: string | null; townshipCode: string | null; lon: number | null; lat: number | null; deadlineAt: string; yellowAt: string; priority: string;
+  closedAt: string | null; onTime: boolean | null;
 }
 
 export function liveOf(e: EventRecord): LiveEvent {
   return {
     jcode: e.jcode, id: e.id, typeCode: e.typeCode, classCode: e.classCode, stage: e.stage, light: e.light, gridCode: e.gridCode,
-    communityCode: e.communityCode, townshipCode: e.townshipCode, lon: e.lon, lat: e.lat, deadlineAt: e.deadlineAt, priority: e.priority,
+    communityCode: e.communityCode, townshipCode: e.townshipCode, lon: e.lon, lat: e.lat, deadlineAt: e.deadlineAt, yellowAt: e.yellowAt, priority: e.priority,
+    closedAt: e.closedAt, onTime: e.onTime,
   };
 }
 

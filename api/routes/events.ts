@@ -11,6 +11,8 @@
  *   GET  /api/jurisdictions/{jcode}/event-board             一牌 per grid: open, green, yellow, red, closed, on time
  *   GET  /api/jurisdictions/{jcode}/event-hotspots          repeated places per grid (H3 cells)
  *   GET  /api/jurisdictions/{jcode}/events-live             Server-Sent Events of changed events (no personal data; the wall screen)
+ *   GET  /api/jurisdictions/{jcode}/event-figures           per grid / community / street and period: by class, on-time rate, mean
+ *                                                           hours per stage, hotspots (H3); ?format=json|csv|xlsx
  *   POST /api/jurisdictions/{jcode}/hotline-imports         12345 orders from CSV or .xlsx (multipart `file`): all or nothing, bad rows
  *                                                           reported with their row number, idempotent by order number (admins, commanders)
  * Scope as residents: a grid worker sees and acts on the events of their own grids of their own jurisdiction only
@@ -28,6 +30,8 @@ import {
 import { eventBoard, eventHotspots } from '../../domain/events/event-board.ts';
 import { LIGHTS } from '../../domain/events/lights.ts';
 import { importHotline } from '../../domain/events/hotline-import.ts';
+import { eventFigures, FIGURE_LEVELS, type FigureLevel } from '../../domain/events/event-figures.ts';
+import { figuresCsv, figuresXlsx } from '../../domain/events/figures-export.ts';
 import { problem, PROBLEM_CONTENT_TYPE } from '../errors.ts';
 import { ACTIONS, STAGES } from '../../domain/events/workflow.ts';
 import { requireRole, requireUser } from '../auth/require-user.ts';
@@ -223,6 +227,28 @@ export function eventsRouter(ctx: RouteContext, deps: EventsDeps): Router {
     res.set('Cache-Control', 'no-store').json({ jcode, at: now.toISOString(), hotspots: await eventHotspots(ctx.db, actorOf(user), jcode, now, grid) });
   });
 
+  const FiguresQuery = z.object({
+    by: z.enum(FIGURE_LEVELS as [FigureLevel, ...FigureLevel[]]).default('grid'),
+    from: z.coerce.date().optional(), to: z.coerce.date().optional(), format: z.enum(['json', 'csv', 'xlsx']).default('json'),
+  });
+  r.get(`${BASE}/event-figures`, async (req, res) => {
+    const user = requireUser(res);
+    const jcode = await jurisdictionOf(ctx.db, user, req.params);
+    const q = parseWith(FiguresQuery, req.query);
+    const now = deps.clock.now();
+    const to = q.to ?? now;
+    const from = q.from ?? new Date(to.getTime() - 30 * 86_400_000);
+    if (from > to) throw new WanggeError('bad_request', 'from is after to', { parameter: 'from' });
+    const f = await eventFigures(ctx.db, actorOf(user), jcode, q.by, from, to, now);
+    res.set('Cache-Control', 'no-store');
+    const name = `events-${jcode}-${q.by}-${from.toISOString().slice(0, 10)}-${to.toISOString().slice(0, 10)}`;
+    if (q.format === 'csv') {
+      res.type('text/csv; charset=utf-8').attachment(`${name}.csv`).send(figuresCsv(f));
+    } else if (q.format === 'xlsx') {
+      res.type('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet').attachment(`${name}.xlsx`).send(await figuresXlsx(f));
+    } else res.json(f);
+  });
+
   const hotlineFile = multer({ storage: multer.memoryStorage(), limits: { fileSize: ctx.uploadLimitBytes, files: 1, fields: 10 } }).single('file');
   r.post(`${BASE}/hotline-imports`, commandCentre, async (req, res) => {
     const user = requireRole(res, ['admin', 'commander']);
@@ -251,9 +277,12 @@ export function eventsRouter(ctx: RouteContext, deps: EventsDeps): Router {
     // the open events first, red on top; then every change as it happens
     const admin = { name: 'wall', role: 'commander' as const, jcode, grids: [] };
     const { events } = await listEvents(ctx.db, admin, jcode, { status: 'open', limit: 1000 }, now);
+    const board = await eventBoard(ctx.db, admin, jcode, now);
+    const closed = board.reduce((a, b) => a + b.closed, 0);
+    const closedOnTime = board.reduce((a, b) => a + b.closedOnTime, 0);
     res.status(200).set({ 'Content-Type': 'text/event-stream; charset=utf-8', 'Cache-Control': 'no-cache', Connection: 'keep-alive', 'X-Accel-Buffering': 'no' });
     res.flushHeaders();
-    res.write(`event: snapshot\ndata: ${JSON.stringify({ at: now.toISOString(), events: events.map(liveOf) })}\n\n`);
+    res.write(`event: snapshot\ndata: ${JSON.stringify({ at: now.toISOString(), closed, closedOnTime, events: events.map(liveOf) })}\n\n`);
     const onEvent = (e: ReturnType<typeof liveOf>) => { if (e.jcode === jcode) res.write(`event: event\ndata: ${JSON.stringify(e)}\n\n`); };
     deps.feed.on('event', onEvent);
     const beat = setInterval(() => res.write(': keep-alive\n\n'), 25_000);

@@ -52,7 +52,7 @@ describe.each(testEngines())('hotline import on the %s engine', (engine) => {
 
   const upload = (bytes: Buffer | string, name: string, token = tokens.commander1) => {
     const form = new FormData();
-    form.append('file', new Blob([typeof bytes === 'string' ? Buffer.from(bytes) : bytes]), name);
+    form.append('file', new Blob([new Uint8Array(typeof bytes === 'string' ? Buffer.from(bytes) : bytes)]), name);
     return fetch(`${s.base}/api/jurisdictions/${TINY.jcode}/hotline-imports`, { method: 'POST', headers: bearer(token), body: form });
   };
   const count = async () => Number((await sql<{ n: number }>`SELECT count(*)::int AS n FROM events`.execute(database.db)).rows[0].n);

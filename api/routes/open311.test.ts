@@ -4,6 +4,7 @@
 // grid workers see and act on their own grid's events only; transitions are in the hash-chained audit log.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
+import ExcelJS from 'exceljs';
 import { openTestDatabase, testEngines } from '../../data/db/test-engines.ts';
 import type { Database } from '../../data/db/connect.ts';
 import { parseCrs } from '../../data/crs/parse-crs.ts';
@@ -211,6 +212,33 @@ describe.each(testEngines())('Open311 GeoReport v2 and the events workflow on th
     expect(JSON.stringify(pub)).not.toContain('王小明');
     const closedList = await (await o311(`requests.json?status=closed&service_code=52001&jurisdiction_id=${TINY.jcode}`)).json();
     expect(closedList.map((x: any) => x.service_request_id)).toContain(`${TINY.jcode}-${ev.id}`);
+  });
+
+  it('gives figures per grid and community as JSON, CSV and .xlsx: by class, on-time rate, mean hours per stage, hotspots', async () => {
+    const base = `/api/jurisdictions/${TINY.jcode}/event-figures?from=2026-11-30T00:00:00Z&to=2026-12-05T00:00:00Z`;
+    const f = await (await s.get(`${base}&by=grid`, { headers: bearer(tokens.commander1) })).json();
+    const g2 = f.rows.find((r: any) => r.key === G2);
+    expect(g2).toMatchObject({ closed: 1, closedOnTime: 1, onTimeRate: 1 });
+    expect(g2.byClass['52']).toBe(1);
+    expect(Object.keys(g2.meanHours)).toEqual(expect.arrayContaining(['accept', 'dispatch', 'handle', 'close']));
+    expect(f.hotspots.some((h: any) => h.typeCode === '06036' && /^89/.test(h.h3))).toBe(true);
+    const byCommunity = await (await s.get(`${base}&by=community`, { headers: bearer(tokens.commander1) })).json();
+    expect(byCommunity.rows.map((r: any) => r.key).sort()).toEqual([...TINY.communities].sort());
+    // a worker's figures are of their own grid only
+    const mine = await (await s.get(`${base}&by=grid`, { headers: bearer(tokens.worker1) })).json();
+    expect(mine.rows.map((r: any) => r.key)).toEqual([G1]);
+    const csvRes = await s.get(`${base}&by=grid&format=csv`, { headers: bearer(tokens.commander1) });
+    expect(csvRes.headers.get('content-type')).toMatch(/text\/csv/);
+    const csvText = await csvRes.text();
+    expect(csvText.split('\r\n')[0]).toContain('on_time_rate');
+    expect(csvText).toContain(G2);
+    const x = await s.get(`${base}&by=grid&format=xlsx`, { headers: bearer(tokens.commander1) });
+    expect(x.headers.get('content-disposition')).toMatch(/\.xlsx/);
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.load(await x.arrayBuffer());
+    expect(wb.worksheets.map((w) => w.name)).toEqual(['统计 figures', '热点 hotspots']);
+    expect(wb.worksheets[0].rowCount).toBe(f.rows.length + 1);
+    expect((await s.get(`${base}&by=planet`, { headers: bearer(tokens.commander1) })).status).toBe(400);
   });
 
   it('rate-limits residents and gives 429 in the error array', async () => {

@@ -11,6 +11,8 @@ import { mountPlanView } from './views/plan-view.ts';
 import { mountWallView } from './views/wall-view.ts';
 import { mountMeView } from './views/me-view.ts';
 import { mountGridView } from './views/grid-view.ts';
+import { mountEventsView } from './views/events-view.ts';
+import { mountEventsWallView } from './views/events-wall-view.ts';
 import type { Unmount, ViewContext } from './views/view.ts';
 import { installLoginDialog } from './login-dialog.ts';
 
@@ -48,7 +50,7 @@ function mount(): void {
     },
     setState,
   };
-  const views = { plan: mountPlanView, wall: mountWallView, me: mountMeView, grid: mountGridView };
+  const views = { plan: mountPlanView, wall: mountWallView, me: mountMeView, grid: mountGridView, events: mountEventsView, eventsWall: mountEventsWallView };
   unmount = views[route.view](ctx);
 }
 

@@ -1,5 +1,5 @@
 /** Client-side routes by path, pure: '/plan/12' → { view: 'plan', params: { id: '12' } }. */
-export type ViewName = 'overview' | 'plan' | 'wall' | 'me' | 'grid';
+export type ViewName = 'overview' | 'plan' | 'wall' | 'me' | 'grid' | 'events' | 'eventsWall';
 
 export interface Route {
   view: ViewName;
@@ -9,6 +9,8 @@ export interface Route {
 const ROUTES: Array<[RegExp, ViewName, string[]]> = [
   [/^\/plan\/(\d{1,12})\/?$/, 'plan', ['id']],
   [/^\/wall\/?$/, 'wall', []],
+  [/^\/wall\/events\/?$/, 'eventsWall', []],
+  [/^\/events\/?$/, 'events', []],
   [/^\/me\/?$/, 'me', []],
   [/^\/grid\/([0-9A-Za-z_-]{1,40})\/?$/, 'grid', ['code']],
 ];
