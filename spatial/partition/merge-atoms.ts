@@ -45,8 +45,23 @@ export interface MergeOptions {
 /** What of a unit may lie outside its grid: the checkers' tolerance is 1% of the unit's area in another grid. */
 const UNIT_REST = 0.009;
 
-/** `list` plus the atoms on shortest paths (by adjacency) from its first piece to each other piece. */
-function connectThrough(list: number[], adj: Array<Array<{ n: number }>>): number[] {
+/**
+ * `list` plus the atoms on shortest paths (by adjacency) from its first piece to each other piece, through atoms
+ * that `through` allows where such paths exist (a unit's own community: its grid must not cross the outline
+ * for a path), else through any.
+ */
+function connectThrough(list: number[], adj: Array<Array<{ n: number }>>, through: (atom: number) => boolean = () => true): number[] {
+  const first = connectPieces(list, adj, through);
+  return first.length === list.length || isConnected(first, adj) ? first : connectPieces(first, adj, () => true);
+}
+
+function isConnected(list: number[], adj: Array<Array<{ n: number }>>): boolean {
+  const inList = new Set(list), seen = new Set([list[0]]), st = [list[0]];
+  while (st.length) for (const e of adj[st.pop()!]) if (inList.has(e.n) && !seen.has(e.n)) { seen.add(e.n); st.push(e.n); }
+  return seen.size === inList.size;
+}
+
+function connectPieces(list: number[], adj: Array<Array<{ n: number }>>, through: (atom: number) => boolean): number[] {
   const inList = new Set(list);
   const piece = new Set<number>([list[0]]);
   const grow = () => {
@@ -63,6 +78,7 @@ function connectThrough(list: number[], adj: Array<Array<{ n: number }>>): numbe
     for (let q = 0; q < queue.length && hit < 0 && q < 5000; q++) {
       for (const e of adj[queue[q]]) {
         if (prev.has(e.n)) continue;
+        if (!inList.has(e.n) && !through(e.n)) continue;
         prev.set(e.n, queue[q]);
         if (inList.has(e.n)) { hit = e.n; break; }
         queue.push(e.n);
@@ -139,7 +155,12 @@ export function mergeAtoms(graph: AtomGraph, opts: MergeOptions = {}): NodeGraph
   }
   // a unit's atoms that do not touch each other are joined through the atoms between them (shortest path),
   // so that the unit's grid is one piece and the unit stays whole in it
-  for (const [unit, list] of unitAtoms) unitAtoms.set(unit, connectThrough(list, atomAdj));
+  for (const [unit, list] of unitAtoms) {
+    const byCommunity = new Map<string, number>();
+    for (const i of list) byCommunity.set(atoms[i].community, (byCommunity.get(atoms[i].community) ?? 0) + atoms[i].area);
+    const home = [...byCommunity].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))[0][0];
+    unitAtoms.set(unit, connectThrough(list, atomAdj, (i) => atoms[i].community === home));
+  }
   for (const list of unitAtoms.values()) for (let i = 1; i < list.length; i++) uf.union(list[0], list[i]);
 
   // slivers: join the longest-border neighbour (same community first)

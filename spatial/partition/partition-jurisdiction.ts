@@ -17,6 +17,7 @@ import { persistPlan } from './persist-plan.ts';
 import { absorbEmptyAndSlivers, conflateOutlineStrips, connectedGridAtoms } from './finish.ts';
 import { certify, componentLabel, type Certificate } from './certify.ts';
 import type { ComponentInfo } from './aggregate.ts';
+import { nestingConflicts, type NestingConflict } from './nesting-report.ts';
 
 export interface PartitionOptions {
   jcode: string;
@@ -57,6 +58,8 @@ export interface PartitionSummary {
   components: ComponentReport[];
   /** community-outline strips (no households, under 30 m wide) conflated to the street beside them, and their area (m²) */
   conflated: { strips: number; area: number };
+  /** grids outside their community by more than the tolerance, with the units across the outline that force it */
+  nesting: NestingConflict[];
 }
 
 /** A component as reported: its label (community#number) instead of the number, without the solver's detail. */
@@ -160,7 +163,11 @@ export async function partitionJurisdiction(db: Kysely<any>, opts: PartitionOpti
       blocks: ng.nodes.length, splitBlocks: graph.stats.splitFaces, reasons,
       compactnessMean: groups.length ? +(compact / groups.length).toFixed(4) : 0, timings, components,
       conflated: { strips: conflated.strips, area: Math.round(conflated.area) },
+      nesting: await nestingConflicts(trx, opts.jcode, planId),
     };
+    for (const n of summary.nesting) {
+      process.stderr.write(`partition: grid ${n.grid} lies ${(100 * n.outside).toFixed(1)}% outside community ${n.community}${n.units.length ? ` (unit ${n.units.join(', ')} lies across the community outline and is kept whole: fix the outline or the unit)` : ''}\n`);
+    }
     await trx.updateTable('grid_plans').set({ summary: JSON.stringify({ ...summary, reasonDetails: details, certificates, stats: { ...graph.stats, conflatedStrips: conflated.strips, conflatedArea: Math.round(conflated.area) } }) })
       .where('jcode', '=', opts.jcode).where('id', '=', planId).execute();
     if (opts.afterStore) await opts.afterStore(trx, planId);

@@ -71,6 +71,7 @@ Exit codes: 0 done (whatever the score), 2 unreadable problem directory (the mes
           `exceptions      ${reasons}`,
           `compactness     ${s.compactnessMean} (mean Polsby-Popper)`,
           `conflated       ${s.conflated.strips} community-outline strips (${s.conflated.area} m²) to the street beside them`,
+          `nesting         ${s.nesting.length ? s.nesting.map((n) => `${n.grid} ${(100 * n.outside).toFixed(1)}% outside ${n.community}${n.units.length ? ` (unit ${n.units.join(', ')} across the outline, kept whole)` : ''}`).join('; ') : 'every grid inside its community'}`,
           `time (s)        ${Object.entries(timing).filter(([k]) => k !== 'write').map(([k, v]) => `${k} ${(+v).toFixed(2)}`).join(', ')}`,
           `written         ${opts.out}`,
         ].join('\n') + '\n');
