@@ -208,7 +208,7 @@ export function createExpressApp(database: Database, log: Logger, opts: AppOptio
   app.use(jurisdictionsRouter(ctx));
   app.use(wallFiguresRouter(ctx));
   app.use(layersRouter(ctx));
-  app.use(plansRouter(ctx));
+  app.use(plansRouter(ctx, auth));
   app.use(jobsRouter(ctx));
   app.use(importsRouter(ctx));
   app.use(validateRouter(ctx));

@@ -13,9 +13,14 @@
  *   from the departments' layers) is masked unless the reader is an admin or planner of the jurisdiction.
  * - Residents: only through /api/grids/{code}/residents (roles, audit). Exports, OGC, tiles and layers carry
  *   no personal data (grids, blocks, streets, units, hazards without description, cameras, counts).
+ * - Plans: their reads and exports carry grids, blocks, codes and household counts, never people (a merge's roster
+ *   stays in its job). Published and archived plans are the public map and its history. A draft is unpublished
+ *   work, beyond the public map: with DRAFTS_REQUIRE_LOGIN=1 it is read, diffed and exported only with an account
+ *   of its jurisdiction, and lists shown to others hold no drafts.
  */
 import { maskName, maskPhone } from './masking.ts';
 import { worksInGrid, type AuthUser } from './roles.ts';
+import type { PlanStatus } from '../../data/db/schema.ts';
 
 export type ContactView = 'public' | 'staff';
 
@@ -59,4 +64,14 @@ export function jobResultFor(kind: string, jcode: string, result: unknown, user:
       return { ...row, name: typeof row.name === 'string' && row.name !== '' ? maskName(row.name) : row.name, phone: typeof row.phone === 'string' && row.phone !== '' ? maskPhone(row.phone) : row.phone };
     }),
   };
+}
+
+/** Whether a plan of `status` is on the public map (published, or published before and archived). */
+export function isPublicPlan(status: PlanStatus): boolean {
+  return status !== 'draft';
+}
+
+/** Whether `user` may read a plan of `jcode` in `status` when drafts require a login: a draft by its jurisdiction's accounts. */
+export function seesPlan(user: AuthUser | null, jcode: string, status: PlanStatus): boolean {
+  return isPublicPlan(status) || ofJurisdiction(user, jcode);
 }

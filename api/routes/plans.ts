@@ -9,6 +9,8 @@
  *   POST   …/plans/{planId}/edits          {op: move|split|merge, …} with If-Match: "<version>" (drafts only)
  *   POST   …/plans/{planId}/copy           a new draft copy of the plan
  *   POST   …/plans/{planId}/publish        publish (If-Match optional)
+ * With DRAFTS_REQUIRE_LOGIN=1 a draft is read, diffed and exported only with an account of its jurisdiction (401
+ * without one, 403 with another), and others list the published and archived plans only (api/auth/personal-data.ts).
  */
 import { Router, type Request, type Response } from 'express';
 import { WanggeError } from '../../spatial/errors.ts';
@@ -20,6 +22,10 @@ import { EXPORT_FORMATS, exportPlan, isExportFormat } from '../export/plan-expor
 import { idParam, ifMatchVersion, intValue, jcodeParam } from './query-params.ts';
 import { jobLinks } from './jobs.ts';
 import type { RouteContext } from './context.ts';
+import { userOf } from '../request-user.ts';
+import { seesPlan } from '../auth/personal-data.ts';
+import { requireUser } from '../auth/require-user.ts';
+import type { AuthConfig } from '../auth/auth-config.ts';
 
 const BASE = '/api/jurisdictions/:jcode/plans';
 
@@ -32,23 +38,33 @@ function sendPlan(res: Response, p: PlanInfo, status = 200): void {
   res.status(status).set('ETag', `"${p.version}"`).set('Cache-Control', 'no-cache').json({ ...p, links: planLinks(p) });
 }
 
-export function plansRouter(ctx: RouteContext): Router {
+export function plansRouter(ctx: RouteContext, auth: Pick<AuthConfig, 'draftsRequireLogin'> = { draftsRequireLogin: false }): Router {
   const r = Router();
   const { db } = ctx;
+
+  /** The plan if the request's user may read it, else 401 (anonymous) or 403 (an account of another jurisdiction). */
+  const visible = (res: Response, p: PlanInfo): PlanInfo => {
+    if (!auth.draftsRequireLogin || seesPlan(userOf(res), p.jcode, p.status)) return p;
+    requireUser(res);
+    throw new WanggeError('forbidden', `plan ${p.id} is a draft of ${p.jcode}: only accounts of that jurisdiction read it`, { parameter: 'planId' });
+  };
 
   const jurisdiction = async (req: Request): Promise<string> => {
     const jcode = jcodeParam({ jcode: req.params.jcode });
     if (!(await jurisdictionExists(db, jcode))) throw new WanggeError('not_found', `no jurisdiction ${jcode} is loaded`, { parameter: 'jcode' });
     return jcode;
   };
-  const plan = async (req: Request): Promise<PlanInfo> => {
+  const plan = async (req: Request, res: Response): Promise<PlanInfo> => {
     const jcode = jcodeParam({ jcode: req.params.jcode });
-    return requirePlan(db, jcode, idParam(req.params.planId, 'planId'));
+    return visible(res, await requirePlan(db, jcode, idParam(req.params.planId, 'planId')));
   };
 
   r.get(BASE, async (req, res) => {
     const jcode = await jurisdiction(req);
-    const plans = await listPlans(db, jcode);
+    const user = userOf(res);
+    const plans = (await listPlans(db, jcode)).filter((p) => !auth.draftsRequireLogin || seesPlan(user, jcode, p.status));
+    // the list depends on who asks when drafts are kept to accounts
+    if (auth.draftsRequireLogin) res.set('Vary', 'Authorization');
     res.set('Cache-Control', 'no-cache').json({ jcode, plans: plans.map((p) => ({ ...p, links: planLinks(p) })) });
   });
 
@@ -73,23 +89,23 @@ export function plansRouter(ctx: RouteContext): Router {
   });
 
   r.get(`${BASE}/:planId`, async (req, res) => {
-    sendPlan(res, await plan(req));
+    sendPlan(res, await plan(req, res));
   });
 
   r.get(`${BASE}/:planId/grids.geojson`, async (req, res) => {
-    const p = await plan(req);
+    const p = await plan(req, res);
     const body = await planGridsGeoJson(db, p.jcode, p.id);
     res.set('ETag', `"${p.id}.${p.version}.grids"`).set('Cache-Control', 'no-cache').type('application/geo+json').send(body);
   });
 
   r.get(`${BASE}/:planId/blocks.geojson`, async (req, res) => {
-    const p = await plan(req);
+    const p = await plan(req, res);
     const body = await planBlocksGeoJson(db, p.jcode, p.id);
     res.set('ETag', `"${p.id}.${p.version}.blocks"`).set('Cache-Control', 'no-cache').type('application/geo+json').send(body);
   });
 
   r.get(`${BASE}/:planId/export.:format`, async (req, res) => {
-    const p = await plan(req);
+    const p = await plan(req, res);
     const format = req.params.format;
     if (!isExportFormat(format)) throw new WanggeError('not_found', `no export format ${JSON.stringify(format)} (formats: ${EXPORT_FORMATS.join(', ')})`, { parameter: 'format' });
     const out = await exportPlan(db, p.jcode, p.id, format, p.name);
@@ -97,9 +113,9 @@ export function plansRouter(ctx: RouteContext): Router {
   });
 
   r.get(`${BASE}/:planId/diff`, async (req, res) => {
-    const p = await plan(req);
+    const p = await plan(req, res);
     const against = idParam(req.query.against, 'against');
-    await requirePlan(db, p.jcode, against, 'against');
+    visible(res, await requirePlan(db, p.jcode, against, 'against'));
     res.set('Cache-Control', 'no-cache').json(await diffPlans(db, p.jcode, p.id, against));
   });
 
@@ -114,7 +130,7 @@ export function plansRouter(ctx: RouteContext): Router {
   });
 
   r.post(`${BASE}/:planId/copy`, async (req, res) => {
-    const p = await plan(req);
+    const p = await plan(req, res);
     const b = (req.body ?? {}) as Record<string, unknown>;
     if (b.name !== undefined && (typeof b.name !== 'string' || b.name.trim() === '' || b.name.length > 200)) {
       throw new WanggeError('bad_request', 'name must be a text of 1 to 200 characters', { parameter: 'name' });
@@ -126,7 +142,7 @@ export function plansRouter(ctx: RouteContext): Router {
   });
 
   r.post(`${BASE}/:planId/publish`, async (req, res) => {
-    const p = await plan(req);
+    const p = await plan(req, res);
     const expected = ifMatchVersion(req.get('If-Match'), false);
     if (expected !== undefined && expected !== p.version) {
       throw new WanggeError('precondition_failed', `plan ${p.id} is at version ${p.version}, not ${expected}`, { parameter: 'If-Match' });
