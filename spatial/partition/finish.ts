@@ -64,10 +64,72 @@ export function absorbEmptyAndSlivers(groups: GridGroup[], graph: NodeGraph, bou
       const key = (same ? 4e12 : 0) + (t.reason === 'dedicated' ? 0 : 2e12) - delta * 1e12 + len;
       if (key > bestKey || (key === bestKey && o < best)) { bestKey = key; best = o; }
     }
-    if (best < 0) continue;
+    if (best < 0) { if (sliver && !empty) growSliver(i); continue; }
     join(i, best, borders(i).get(best) ?? 0);
   }
   return groups.filter((_, i) => !dead[i]);
+
+  /** border length of node n with the nodes of group gi */
+  function sharedWith(n: number, gi: number): number {
+    let s = 0;
+    for (const e of graph.adj[n]) if (owner[e.n] === gi) s += e.len;
+    return s;
+  }
+
+  /** is group gi still connected without node n? */
+  function connectedWithout(gi: number, n: number): boolean {
+    const rest = groups[gi].nodes.filter((x) => x !== n);
+    if (!rest.length) return false;
+    const seen = new Set([rest[0]]), stack = [rest[0]];
+    while (stack.length) for (const e of graph.adj[stack.pop()!]) if (e.n !== n && owner[e.n] === gi && !seen.has(e.n)) { seen.add(e.n); stack.push(e.n); }
+    return seen.size === rest.length;
+  }
+
+  function moveNode(n: number, from: number, to: number): void {
+    const f = groups[from], t = groups[to], nd = graph.nodes[n];
+    f.perimeter = Math.max(0, f.perimeter - nd.perimeter + 2 * sharedWith(n, from));
+    f.nodes = f.nodes.filter((x) => x !== n);
+    f.households -= nd.households;
+    const fa = f.area - nd.area;
+    f.cx = fa > 0 ? (f.cx * f.area - nd.cx * nd.area) / fa : f.cx; f.cy = fa > 0 ? (f.cy * f.area - nd.cy * nd.area) / fa : f.cy;
+    f.area = fa;
+    owner[n] = to;
+    t.perimeter += nd.perimeter - 2 * sharedWith(n, to);
+    t.nodes = [...t.nodes, n].sort((a, b) => a - b);
+    t.households += nd.households;
+    const ta = t.area + nd.area;
+    t.cx = (t.cx * t.area + nd.cx * nd.area) / (ta || 1); t.cy = (t.cy * t.area + nd.cy * nd.area) / (ta || 1);
+    t.area = ta;
+  }
+
+  /**
+   * A sliver with households that no neighbour can take (every union would leave the range) grows instead: it
+   * takes border blocks of neighbouring grids of its community, blocks without households first (they change
+   * no count), then blocks whose move keeps both grids' standing in the range, while the giver stays connected
+   * and no sliver itself, until it reaches SLIVER_GRID_AREA.
+   */
+  function growSliver(i: number): void {
+    const g = groups[i];
+    for (let guard = 0; g.area < SLIVER_GRID_AREA && guard < 1000; guard++) {
+      let pick = -1, from = -1, pickKey = -Infinity;
+      for (const n of g.nodes) for (const e of graph.adj[n]) {
+        const o = owner[e.n];
+        if (o < 0 || o === i || dead[o]) continue;
+        const t = groups[o];
+        if (t.community !== g.community || t.reason === 'dedicated' || t.nodes.length < 2) continue;
+        const nd = graph.nodes[e.n];
+        if (nd.units.length || t.area - nd.area < SLIVER_GRID_AREA) continue;
+        if (nd.households > 0) {
+          const keeps = (before: number, after: number) => !out(before) ? !out(after) : true;
+          if (!keeps(g.households, g.households + nd.households) || !keeps(t.households, t.households - nd.households)) continue;
+        }
+        const key = (nd.households === 0 ? 1e12 : 0) + nd.area;
+        if (key > pickKey && connectedWithout(o, e.n)) { pickKey = key; pick = e.n; from = o; }
+      }
+      if (pick < 0) return;
+      moveNode(pick, from, i);
+    }
+  }
 }
 
 /**
