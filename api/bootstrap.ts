@@ -9,6 +9,7 @@ import type { DB } from '../data/db/schema.ts';
 import { generateTown, loadTown, assignStaff } from '../data/generator/index.ts';
 import { partitionJurisdiction, publishPlan } from '../spatial/partition/index.ts';
 import { noProgress, subProgress, type ProgressFn } from '../spatial/progress.ts';
+import { generateSampleEvents } from '../domain/events/sample-events.ts';
 
 export interface BootstrapResult {
   /** false when the database already held a jurisdiction and nothing was done */
@@ -46,6 +47,8 @@ export async function bootstrapDemo(db: Kysely<DB>, config: Readonly<Config>, pr
   await publishPlan(db, jcode, result.planId);
   await assignStaff(db, jcode, result.planId);
   await assignServicePhones(db, jcode, result.planId);
+  // events of the last week in every stage and light (issue 20)
+  await generateSampleEvents(db, jcode, { count: 150, seed: config.sampleSeed });
   progress({ phase: 'sample town', percent: 100, message: `jurisdiction ${jcode}, plan ${result.planId} published with its grid staff` });
   return { loaded: true, jcode, planId: result.planId };
 }

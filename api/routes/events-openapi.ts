@@ -34,7 +34,7 @@ const newEvent = {
 export const EVENTS_PATHS: Obj = {
   '/api/event-types': { get: { tags: ['events'], summary: 'the code tables: GB/T 47678.5 urban management matters and social-governance matters, with deadlines', responses: { 200: json('classes and types') } } },
   '/api/jurisdictions/{jcode}/events': {
-    get: { tags: ['events'], summary: 'events as the account may see them (a grid worker: their grids), open and most urgent first', security: bearer, parameters: listParams, responses: { 200: json('{total, events}'), ...staffErrors } },
+    get: { tags: ['events'], summary: 'events as the account may see them (a grid worker: their grids), open and most urgent first', security: bearer, parameters: listParams, responses: { 200: json('{total, totalExact, events}: total counts up to 10,000 (totalExact false beyond)'), ...staffErrors } },
     post: {
       tags: ['events'], summary: 'report an event, routed to its grid by point (WGS-84, GCJ-02, BD-09) or address; a duplicate within 50 m and 24 h is linked (grid workers, commanders, admins)',
       security: bearer, parameters: [jcodeP],

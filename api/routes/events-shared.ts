@@ -35,6 +35,12 @@ export function liveOf(e: EventRecord): LiveEvent {
 
 /** The in-process feed of changed events (one per app). */
 export class EventFeed extends EventEmitter {
+  constructor() {
+    super();
+    // one listener per open wall screen
+    this.setMaxListeners(0);
+  }
+
   publish(e: EventRecord): void {
     this.emit('event', liveOf(e));
   }

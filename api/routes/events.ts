@@ -134,7 +134,7 @@ export function eventsRouter(ctx: RouteContext, deps: EventsDeps): Router {
     const q = parseWith(ListQuery, req.query);
     const bbox = bboxParam(req.query as Record<string, string>);
     const now = deps.clock.now();
-    const { total, events } = await listEvents(ctx.db, actorOf(user), jcode, {
+    const { total, totalExact, events } = await listEvents(ctx.db, actorOf(user), jcode, {
       grid: q.grid, light: q.light as 'green' | 'yellow' | 'red' | undefined, stage: q.stage, typeCode: q.type, classCode: q.class,
       source: q.source as EventRecord['source'] | undefined, status: q.status, from: q.from, to: q.to,
       bbox: bbox ? [bbox[0], bbox[1], bbox[2], bbox[3]] : undefined, limit: q.limit, offset: q.offset,
@@ -142,12 +142,12 @@ export function eventsRouter(ctx: RouteContext, deps: EventsDeps): Router {
     res.set('Cache-Control', 'no-store');
     if (req.path.endsWith('.geojson')) {
       res.type('application/geo+json').send(JSON.stringify({
-        type: 'FeatureCollection', numberMatched: total,
+        type: 'FeatureCollection', numberMatched: total, totalExact,
         features: events.filter((e) => e.lon !== null).map((e) => ({ type: 'Feature', id: e.id, geometry: { type: 'Point', coordinates: [e.lon, e.lat] }, properties: shown(user, e) })),
       }));
       return;
     }
-    res.json({ jcode, at: now.toISOString(), total, events: events.map((e) => shown(user, e)) });
+    res.json({ jcode, at: now.toISOString(), total, totalExact, events: events.map((e) => shown(user, e)) });
   };
   r.get(`${BASE}/events`, list);
   r.get(`${BASE}/events.geojson`, list);

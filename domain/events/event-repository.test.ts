@@ -1,6 +1,6 @@
 // The events repository on real engines: routing by point in three CRSs and by address, a clear answer outside
-// every grid, configurable deadlines, and the grid scope held by row-level security and by the query's own
-// predicate, each on its own.
+// every grid, configurable deadlines, the grid scope held by row-level security and by the query's own
+// predicate, each on its own, and the sample town's events.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
 import { openTestDatabase, testEngines } from '../../data/db/test-engines.ts';
@@ -10,6 +10,8 @@ import { loadTinyTown, TINY } from '../../api/test/tiny-town.ts';
 import { createEvent, listEvents, setTypeSettings } from './event-repository.ts';
 import { EventPlacementError, placeByAddress, placePoints } from './place-event.ts';
 import { scopePredicate, withEventScope } from './event-scope.ts';
+import { generateSampleEvents } from './sample-events.ts';
+import { eventHotspots } from './event-board.ts';
 import type { Actor } from './workflow.ts';
 
 const J = TINY.jcode;
@@ -79,5 +81,22 @@ describe.each(testEngines())('the events repository on the %s engine', (engine) 
     expect(all.events.some((e) => e.gridCode === G2)).toBe(true);
     expect(mine.events.every((e) => e.gridCode === G1)).toBe(true);
     expect(mine.total).toBe(all.events.filter((e) => e.gridCode === G1).length);
+  });
+
+  it('makes events in every stage, some overdue, a hotspot, a duplicate and work for the demo worker', async () => {
+    const now = new Date('2026-12-08T08:00:00Z');
+    const n = await generateSampleEvents(database.db, J, { count: 120, seed: 3, now });
+    expect(n).toBeGreaterThan(100);
+    const { rows } = await sql<{ stage: string; n: number }>`SELECT stage, count(*)::int AS n FROM events GROUP BY stage`.execute(database.db);
+    const stages = Object.fromEntries(rows.map((r) => [r.stage, r.n]));
+    for (const s of ['reported', 'dispatched', 'handled', 'closed', 'evaluated']) expect(stages[s], s).toBeGreaterThan(0);
+    const red = await sql<{ n: number }>`SELECT count(*)::int AS n FROM events WHERE closed_at IS NULL AND deadline_at < ${now}`.execute(database.db);
+    expect(red.rows[0].n).toBeGreaterThan(0);
+    const dup = await sql<{ n: number }>`SELECT count(*)::int AS n FROM events WHERE duplicate_of IS NOT NULL`.execute(database.db);
+    expect(dup.rows[0].n).toBeGreaterThan(0);
+    const hot = await eventHotspots(database.db, { name: 'c', role: 'commander', jcode: J, grids: [] }, J, now);
+    expect(hot.some((h) => h.typeCode === '06010' && h.events >= 3)).toBe(true);
+    const mine = await sql<{ n: number }>`SELECT count(*)::int AS n FROM events WHERE stage = 'dispatched' AND dispatched_to = 'demo-worker'`.execute(database.db);
+    expect(mine.rows[0].n).toBeGreaterThan(0);
   });
 });

@@ -113,12 +113,12 @@ function columnsOf(header: string[]): { cols: Partial<Record<Field, number>>; mi
 }
 
 function parseTime(s: string): Date | null {
-  const m = /^(\d{4})[-/](\d{1,2})[-/](\d{1,2})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2}))?)?(Z|[+-]\d{2}:?\d{2})?$/.exec(s.trim());
+  const m = /^(\d{4})[-/](\d{1,2})[-/](\d{1,2})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2})(?:\.(\d{1,3})\d*)?)?)?(Z|[+-]\d{2}:?\d{2})?$/.exec(s.trim());
   if (!m) return null;
-  const [, y, mo, d, h = '0', mi = '0', se = '0', tz] = m;
+  const [, y, mo, d, h = '0', mi = '0', se = '0', frac = '0', tz] = m;
   // local times of the hotline are China Standard Time unless the value says otherwise
   const zone = tz ? (tz === 'Z' ? 'Z' : tz.length === 5 ? `${tz.slice(0, 3)}:${tz.slice(3)}` : tz) : '+08:00';
-  const t = new Date(`${y}-${mo.padStart(2, '0')}-${d.padStart(2, '0')}T${h.padStart(2, '0')}:${mi}:${se.padStart(2, '0')}${zone}`);
+  const t = new Date(`${y}-${mo.padStart(2, '0')}-${d.padStart(2, '0')}T${h.padStart(2, '0')}:${mi}:${se.padStart(2, '0')}.${frac.padEnd(3, '0')}${zone}`);
   return Number.isNaN(t.getTime()) ? null : t;
 }
 
