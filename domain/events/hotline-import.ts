@@ -16,7 +16,8 @@ import type { DB } from '../../data/db/schema.ts';
 import { bulkInsert, type BulkColumn } from '../../data/db/bulk-insert.ts';
 import { WanggeError } from '../../data/errors.ts';
 import { eventType } from './event-codes.ts';
-import { eventRow, typeSettings, DUPLICATE_HOURS, DUPLICATE_METRES, type TypeSettings } from './event-repository.ts';
+import { eventRow, typeSettings, DUPLICATE_HOURS, type TypeSettings } from './event-repository.ts';
+import { linkDuplicates, type DupCandidate } from './link-duplicates.ts';
 import { placeByAddress, placePoints, pointCrs, toWgs84, type Placement } from './place-event.ts';
 
 export const HOTLINE_MAX_ROWS = 200_000;
@@ -239,18 +240,30 @@ export async function importHotline(db: Kysely<DB>, jcode: string, bytes: Uint8A
         SELECT e.jcode, e.id, 1, 'report', NULL, 'reported', ${actor}, 'hotline', ${now}, '{"source":"hotline"}'::jsonb
         FROM events e WHERE e.jcode = ${jcode} AND e.hotline_order_no = ANY (${orders}::text[])`.execute(trx);
     }
-    // each new order repeating an open event of its type within 50 m and 24 h before it is linked to that event
-    const linked = orders.length ? await sql`UPDATE events t SET duplicate_of = d.root FROM (
-        SELECT n.id, (SELECT coalesce(o.duplicate_of, o.id) FROM events o
-          WHERE o.jcode = n.jcode AND o.type_code = n.type_code AND o.id <> n.id AND o.closed_at IS NULL AND o.geom IS NOT NULL
-            AND o.reported_at <= n.reported_at AND o.reported_at >= n.reported_at - make_interval(hours => ${DUPLICATE_HOURS}::int)
-            AND (o.reported_at < n.reported_at OR o.id < n.id)
-            AND ST_DWithin(o.geom, n.geom, ${DUPLICATE_METRES / 50_000}::float8) AND ST_DWithin(o.geom::geography, n.geom::geography, ${DUPLICATE_METRES}::float8)
-          ORDER BY o.reported_at, o.id LIMIT 1) AS root
-        FROM events n WHERE n.jcode = ${jcode} AND n.hotline_order_no = ANY (${orders}::text[])) d
-      WHERE t.jcode = ${jcode} AND t.id = d.id AND d.root IS NOT NULL`.execute(trx) : { numAffectedRows: 0n };
+    // each new order repeating an open event of its type within 50 m and 24 h before it is linked to that event (a
+    // stored one or another new one): the candidates are read once and matched in memory (link-duplicates.ts)
+    let linked = 0;
+    if (orders.length) {
+      type P = { id: number; type_code: string; at: Date; lon: number; lat: number; duplicate_of: number | null };
+      const made = (await sql<P>`SELECT e.id, e.type_code, e.reported_at AS at, ST_X(e.geom) AS lon, ST_Y(e.geom) AS lat, e.duplicate_of FROM events e
+        WHERE e.jcode = ${jcode} AND e.hotline_order_no = ANY (${orders}::text[])`.execute(trx)).rows;
+      const times = made.map((m) => new Date(m.at).getTime());
+      const from = new Date(Math.min(...times) - DUPLICATE_HOURS * 3_600_000);
+      const to = new Date(Math.max(...times));
+      const ids = new Set(made.map((m) => Number(m.id)));
+      const stored = (await sql<P>`SELECT e.id, e.type_code, e.reported_at AS at, ST_X(e.geom) AS lon, ST_Y(e.geom) AS lat, e.duplicate_of FROM events e
+        WHERE e.jcode = ${jcode} AND e.closed_at IS NULL AND e.geom IS NOT NULL AND e.type_code = ANY (${[...new Set(fresh.map((p) => p.typeCode))]}::text[])
+          AND e.reported_at >= ${from} AND e.reported_at <= ${to}`.execute(trx)).rows.filter((r) => !ids.has(Number(r.id)));
+      const cand = (r: P): DupCandidate => ({ id: Number(r.id), typeCode: r.type_code, at: new Date(r.at).getTime(), lon: Number(r.lon), lat: Number(r.lat), root: r.duplicate_of === null ? null : Number(r.duplicate_of) });
+      const links = linkDuplicates(made.map(cand), stored.map(cand));
+      if (links.size) {
+        await sql`UPDATE events t SET duplicate_of = u.root FROM unnest(${[...links.keys()]}::bigint[], ${[...links.values()]}::bigint[]) AS u(id, root)
+          WHERE t.jcode = ${jcode} AND t.id = u.id`.execute(trx);
+      }
+      linked = links.size;
+    }
     return {
-      ok: true, rows, inserted: fresh.length, skipped: parsed.length - fresh.length, duplicates: Number(linked.numAffectedRows ?? 0), errors: [],
+      ok: true, rows, inserted: fresh.length, skipped: parsed.length - fresh.length, duplicates: linked, errors: [],
       ms: Math.round(performance.now() - t0),
     };
   });
