@@ -192,8 +192,11 @@ export async function importHotline(db: Kysely<DB>, jcode: string, bytes: Uint8A
       });
     }
   }
+  // orders imported before are not routed again (a re-import costs the reading of the file only)
+  const known = new Set((await db.selectFrom('events').select('hotline_order_no').where('jcode', '=', jcode)
+    .where(sql<boolean>`hotline_order_no = ANY (${parsed.map((p) => p.orderNo)}::text[])`).execute()).map((r) => r.hotline_order_no));
   // routing: every point in one statement, each address once
-  const withPoint = parsed.filter((p) => p.point);
+  const withPoint = parsed.filter((p) => p.point && !known.has(p.orderNo));
   const placed = await placePoints(db, withPoint.map((p) => p.point!), jcode);
   const where = new Map<number, Placement>();
   withPoint.forEach((p, k) => {
@@ -202,7 +205,7 @@ export async function importHotline(db: Kysely<DB>, jcode: string, bytes: Uint8A
     else errors.push({ row: p.row, orderNo: p.orderNo, field: 'lon', message: `the point ${p.point![0].toFixed(6)}, ${p.point![1].toFixed(6)} (WGS-84) is outside every grid of ${jcode}` });
   });
   const byAddress = new Map<string, Placement | string>();
-  for (const p of parsed.filter((x) => !x.point)) {
+  for (const p of parsed.filter((x) => !x.point && !known.has(x.orderNo))) {
     let found = byAddress.get(p.address!);
     if (found === undefined) {
       try {

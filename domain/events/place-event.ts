@@ -60,19 +60,25 @@ export async function placePoints(db: Kysely<DB>, points: ReadonlyArray<[number,
   if (points.length === 0) return [];
   const lons = points.map((p) => p[0]);
   const lats = points.map((p) => p[1]);
-  const { rows } = await sql<Row>`WITH p AS (
+  // points in geohash order, so that consecutive points mostly fall in the same grid and PostGIS reuses that grid's
+  // prepared geometry; the street from the grid's community (its parent), by position only when that is unknown
+  const { rows } = await sql<Row>`WITH p AS MATERIALIZED (
       SELECT t.i::int AS i, ST_SetSRID(ST_MakePoint(t.lon, t.lat), 4326) AS g
-      FROM unnest(${lons}::float8[], ${lats}::float8[]) WITH ORDINALITY AS t(lon, lat, i))
+      FROM unnest(${lons}::float8[], ${lats}::float8[]) WITH ORDINALITY AS t(lon, lat, i)
+      ORDER BY ST_GeoHash(ST_SetSRID(ST_MakePoint(t.lon, t.lat), 4326), 9))
     SELECT p.i, gr.jcode, gr.plan_id, gr.code, gr.community_code,
-      (SELECT j.code FROM jurisdictions j WHERE j.jcode = gr.jcode AND j.level = 'township' AND j.geom && p.g AND ST_Intersects(j.geom, p.g)
-        ORDER BY j.code LIMIT 1) AS township,
-      gr.jcode IS NOT NULL OR EXISTS (SELECT 1 FROM jurisdictions j WHERE j.jcode = j.code AND j.geom && p.g AND ST_Intersects(j.geom, p.g)
-        ${jcode === undefined ? sql`` : sql`AND j.jcode = ${jcode}`}) AS in_jurisdiction
+      CASE WHEN gr.jcode IS NULL THEN NULL ELSE coalesce(
+        (SELECT t.code FROM jurisdictions c JOIN jurisdictions t ON t.jcode = c.jcode AND t.code = c.parent_code AND t.level = 'township'
+          WHERE c.jcode = gr.jcode AND c.code = gr.community_code),
+        (SELECT j.code FROM jurisdictions j WHERE j.jcode = gr.jcode AND j.level = 'township' AND j.geom && p.g AND ST_Intersects(j.geom, p.g)
+          ORDER BY j.code LIMIT 1)) END AS township,
+      CASE WHEN gr.jcode IS NOT NULL THEN true ELSE EXISTS (SELECT 1 FROM jurisdictions j WHERE j.jcode = j.code AND j.geom && p.g AND ST_Intersects(j.geom, p.g)
+        ${jcode === undefined ? sql`` : sql`AND j.jcode = ${jcode}`}) END AS in_jurisdiction
     FROM p LEFT JOIN LATERAL (
       SELECT g.jcode, g.plan_id, g.code, g.community_code FROM grids g
       JOIN grid_plans pl ON pl.jcode = g.jcode AND pl.id = g.plan_id AND pl.status = 'published'
       WHERE g.geom && p.g AND ST_Intersects(g.geom, p.g) ${jcode === undefined ? sql`` : sql`AND g.jcode = ${jcode}`}
-      ORDER BY ST_Contains(g.geom, p.g) DESC, g.jcode, g.code LIMIT 1) gr ON true
+      ORDER BY g.jcode, g.code LIMIT 1) gr ON true
     ORDER BY p.i`.execute(db);
   const out: Array<(Placement & { inJurisdiction: true }) | { inJurisdiction: boolean } | null> = points.map(() => null);
   for (const r of rows) {
