@@ -10,8 +10,8 @@
  *      planner's plan validations run;
  *   4. load: mixed reads (lookup, bundle, tiles, OGC items, layers) from 8 connections for --seconds (default 60),
  *      with the service's memory;
- *   5. kill -9 during edits, imports and partition jobs, --kills times (default 3), the database opened again after
- *      each kill and every acknowledged write looked for;
+ *   5. kill -9 during edits, imports and partition jobs, --kills times (default 3), the service started again on the
+ *      same data after each kill and every acknowledged write looked for;
  * and prints the table: requests tried, 2xx, 4xx, 5xx, hangs (no answer within 15 s), p99 lookup latency, rows lost.
  *
  *   npx tsx scripts/bench-reliability.ts [--seconds 60] [--kills 3]                                    # embedded

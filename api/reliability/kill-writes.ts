@@ -1,10 +1,11 @@
 /**
  * kill -9 during writes (issue 17): the service process is killed with SIGKILL while it edits a draft plan
- * (If-Match), imports uploaded layers and runs partition jobs, in rounds; after each kill the database is opened
- * again in this process (an embedded data directory goes through the lock and damage checks of openDatabase) and
- * every write the service had acknowledged must be there: the draft's version at least the last one answered,
- * every camera of an import whose job was seen succeeded, every plan of a partition job seen succeeded. Then the
- * service starts again on the same data (jobs the killed process left running are marked failed at its start).
+ * (If-Match), imports uploaded layers and runs partition jobs, in rounds. After each kill the service starts again
+ * on the same data (an embedded data directory goes through the lock take-over and the damage checks of
+ * openDatabase; jobs the killed process left running are marked failed) and every write it had acknowledged must be
+ * there: the draft's version at least the last one answered, every camera of an import whose job was seen
+ * succeeded, every plan of a partition job seen succeeded. After the last round the service stops cleanly and the
+ * database is opened in this process for the same count and the jobs left unfinished.
  */
 import { sql } from 'kysely';
 import { openDatabase, type Database } from '../../data/db/connect.ts';
@@ -30,7 +31,7 @@ export interface KillReport {
   rounds: number;
   acked: { edits: number; imports: number; jobs: number };
   lost: { edits: number; imports: number; jobs: number };
-  /** what reopening said (e.g. no seal after a crash) */
+  /** what opening the database after the last clean stop said (nothing: the files matched their seal) */
   notices: string[];
   /**
    * jobs left queued or running after the service started again and stopped: none on the embedded engine; on a
@@ -122,6 +123,17 @@ async function lost(database: Database, town: RunTown, acked: Acked): Promise<Ki
   return { edits: Math.max(0, acked.version - Number(v)), imports: acked.cameras.length - cams, jobs: acked.plans.length - plans };
 }
 
+/** What of `acked` the service does not show: the draft's version, the cameras layer, the plan list. */
+async function lostOverHttp(base: string, town: RunTown, acked: Acked): Promise<KillReport['lost']> {
+  const token = (await json(await fetch(`${base}/api/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: RUN_ACCOUNTS.planner, password: RUN_PASSWORD }) }))).token as string;
+  const auth = { headers: { authorization: `Bearer ${token}` } };
+  const P = `${base}/api/jurisdictions/${town.jcode}/plans`;
+  const version = Number((await json(await fetch(`${P}/${town.draft.id}`, auth)))?.version ?? 0);
+  const cameras = new Set(((await json(await fetch(`${base}/api/layers/cameras.geojson?jcode=${town.jcode}`, auth)))?.features ?? []).map((f: any) => f.properties.code as string));
+  const plans = new Set(((await json(await fetch(P, auth)))?.plans ?? []).map((p: any) => p.name as string));
+  return { edits: Math.max(0, acked.version - version), imports: acked.cameras.filter((c) => !cameras.has(c)).length, jobs: acked.plans.filter((n) => !plans.has(n)).length };
+}
+
 export async function killDuringWrites(o: KillOptions): Promise<KillReport> {
   const acked: Acked = { version: 0, cameras: [], plans: [] };
   const total = { edits: 0, imports: 0, jobs: 0 };
@@ -136,22 +148,18 @@ export async function killDuringWrites(o: KillOptions): Promise<KillReport> {
     await sleep(Math.random() * o.writeMs);
     await service.kill9();
     await writing;
-    // open it again here: the lock of the killed process is taken over, the damage check runs
-    const database = await openDatabase(o.url ? { url: o.url } : { dataDir: path.join(o.dir, 'db') });
-    try {
-      notices.push(...(database.notices ?? []));
-      const l = await lost(database, o.town, acked);
-      total.edits += l.edits; total.imports += l.imports; total.jobs += l.jobs;
-    } finally {
-      await database.close();
-    }
+    // open it again: the service's start takes over the lock, runs the damage check and recovers the jobs
     service = await startService({ dir: o.dir, url: o.url });
+    const l = await lostOverHttp(service.base, o.town, acked);
+    total.edits = Math.max(total.edits, l.edits); total.imports = Math.max(total.imports, l.imports); total.jobs = Math.max(total.jobs, l.jobs);
   }
   // the last start marked the jobs the killed process left unfinished as failed; a clean stop seals the directory
   await service.stop();
   const database = await openDatabase(o.url ? { url: o.url } : { dataDir: path.join(o.dir, 'db') });
   let unfinished: number;
   try {
+    // after a clean stop the files are compared with the seal written at the close: a notice here is a finding
+    notices.push(...(database.notices ?? []));
     unfinished = (await sql<{ n: number }>`SELECT count(*)::int AS n FROM jobs WHERE status IN ('queued', 'running')`.execute(database.db)).rows[0].n;
     const l = await lost(database, o.town, acked);
     total.edits = Math.max(total.edits, l.edits); total.imports = Math.max(total.imports, l.imports); total.jobs = Math.max(total.jobs, l.jobs);
