@@ -11,6 +11,7 @@ const E2E = [
   'web/test/**/*.test.ts',
   'api/cli/commands/serve.test.ts',
   'api/auth/fuzz.test.ts',
+  'api/reliability/reliability.test.ts',
   'data/db/data-dir-lock.test.ts',
   'data/db/data-dir-check.test.ts',
   'spatial/merge/merge-overlays.test.ts',
