@@ -73,7 +73,7 @@ for (const engine of engines) {
     }
     totals.worlds++; totals.grids += v.grids; totals.out += v.outOfRange; totals.uncertified += v.uncertified;
     if (v.uncertified > v.allowance) totals.overAllowance++;
-    totals.empty += v.empty - v.emptyAllowed; totals.slivers += v.slivers;
+    totals.empty += v.empty - v.emptyAllowed; totals.slivers += v.slivers - v.sliversWhole;
     if (!h.hard_ok) totals.hardFail++;
     totals.nesting += h.nesting_violations ?? 0; totals.multi += h.non_contiguous; totals.unitsSplit += h.units_split ?? 0;
     if ((h.street_alignment_excused ?? 1) < 0.99) totals.poorAlign++;
@@ -81,7 +81,7 @@ for (const engine of engines) {
     if (!worst || h.in_range < worst.inRange) worst = { name, v, inRange: h.in_range };
   }
   process.stdout.write(`\n${engine}: ${totals.worlds} worlds, ${totals.grids} grids, ${totals.out} out of range, ${totals.uncertified} without a certificate `
-    + `(${totals.overAllowance} worlds over the allowance max(1, 2%)); ${totals.empty} empty grids beyond the allowed, ${totals.slivers} grids under 1,000 m²; `
+    + `(${totals.overAllowance} worlds over the allowance max(1, 2%)); ${totals.empty} empty grids beyond the allowed, ${totals.slivers} grids under 1,000 m² beyond whole community parts that small; `
     + `hard checks failed in ${totals.hardFail}, the scorer failed on ${totals.scorerFailed}; nesting violations ${totals.nesting}, multi-part ${totals.multi}, units split ${totals.unitsSplit}; `
     + `alignment < 0.99 in ${totals.poorAlign}, compactness < 0.35 in ${totals.poorCompact}; worst in range: ${worst?.name} ${worst?.inRange.toFixed(3)}\n`);
   await close();

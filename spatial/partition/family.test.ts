@@ -55,6 +55,7 @@ describe.each(testEngines())('partition on a random sample of the test-world fam
     expect(v.badCertificates, msg).toEqual([]);
     expect(v.uncertified, msg).toBeLessThanOrEqual(v.allowance);
     expect(v.empty - v.emptyAllowed, msg).toBe(0);
+    expect(v.slivers - v.sliversWhole, msg).toBe(0);
     if (scorer) {
       const { headline: h } = await scorer.score(dir, file);
       const m2 = `${msg} ${JSON.stringify(h)}`;

@@ -31,6 +31,8 @@ export interface WorldVerdict {
   /** empty grids that may be: a dedicated unit without residents, or a community part without households */
   emptyAllowed: number;
   slivers: number;
+  /** slivers that are a whole community part of their own (the grid is its certified component: the problem forces them) */
+  sliversWhole: number;
   /** certificates that failed their check from the problem files, with why */
   badCertificates: string[];
   reasons: Record<string, number>;
@@ -62,11 +64,14 @@ export function judgeWorld(problemDir: string, grids: FeatureCollection<Polygon 
   const bigUnits = units.filter((u) => (unitHh.get(u) ?? 0) > max);
 
   const v: WorldVerdict = { grids: grids.features.length, outOfRange: 0, certified: 0, uncertified: 0, allowance: Math.max(1, Math.floor(0.02 * grids.features.length)),
-    empty: 0, emptyAllowed: 0, slivers: 0, badCertificates: [], reasons: {} };
+    empty: 0, emptyAllowed: 0, slivers: 0, sliversWhole: 0, badCertificates: [], reasons: {} };
   for (const g of grids.features) {
     const p = g.properties;
     const area = turf.area(g);
-    if (area < SLIVER_M2) v.slivers++;
+    if (area < SLIVER_M2) {
+      v.slivers++;
+      if (p.reason === 'arithmetic' && p.component_households === p.households) v.sliversWhole++;
+    }
     if (p.households === 0) {
       v.empty++;
       // allowed: a dedicated unit without residents (a school), or a community part without households
@@ -103,7 +108,7 @@ function checkCertificate(g: Feature<Polygon | MultiPolygon>, p: GridProps, ctx:
 export function verdictRow(name: string, h: ScoreHeadline, v: WorldVerdict, seconds: number): string {
   const f = (x: number | null | undefined, d = 3) => (x === null || x === undefined ? '-' : x.toFixed(d));
   return [name.padEnd(28), String(v.grids).padStart(6), f(h.in_range).padStart(7), String(v.outOfRange).padStart(5), String(v.certified).padStart(5),
-    `${v.uncertified}/${v.allowance}`.padStart(7), String(v.empty - v.emptyAllowed).padStart(5), String(v.slivers).padStart(5), String(h.hard_ok).padStart(6),
+    `${v.uncertified}/${v.allowance}`.padStart(7), String(v.empty - v.emptyAllowed).padStart(5), String(v.slivers - v.sliversWhole).padStart(5), String(h.hard_ok).padStart(6),
     String(h.nesting_violations ?? '-').padStart(5), String(h.non_contiguous).padStart(5), String(h.units_split ?? '-').padStart(5),
     f(h.street_alignment_excused).padStart(7), f(h.compactness_mean).padStart(7), seconds.toFixed(1).padStart(7)].join(' ');
 }
