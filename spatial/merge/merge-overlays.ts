@@ -66,7 +66,20 @@ export interface MergeResult {
   crosswalk: CrosswalkRow[];
   roster: RosterRow[];
   conflicts: { type: 'FeatureCollection'; features: ConflictFeature[] };
+  /** where the layers cost the merge: the zones whose households lost fidelity, and the grids out of range */
+  attribution: MergeAttribution;
 }
+
+/**
+ * A zone some of whose households do not count as kept (fidelity), with why it could not stay whole:
+ * `above-max` (it holds more than max households, and the grids cut from it are not pure), `across-communities`
+ * (its households lie in more than one community: grids nest in communities), `rebalanced` (cut so that grids
+ * stay in range, or to keep another layer's zones whole).
+ */
+export interface ZoneLoss { layer: string; zone: string; households: number; lost: number; grids: number; largestShare: number; cause: 'above-max' | 'across-communities' | 'rebalanced'; message: string }
+/** A grid out of range, with the zone of each layer holding most of its households and that zone's total. */
+export interface GridOutOfRange { grid: string; households: number; reason: string | null; zones: Array<{ layer: string; zone: string; households: number; zoneHouseholds: number }>; message: string }
+export interface MergeAttribution { zonesCut: ZoneLoss[]; gridsOutOfRange: GridOutOfRange[] }
 
 /** conflict pieces holding no households and narrower than this on average (2 × area / perimeter) are left out as tracing slivers */
 const SLIVER_WIDTH_M = 3;
@@ -211,13 +224,13 @@ export async function mergeOverlays(db: Kysely<any>, opts: MergeOptions, layers:
       },
     },
     afterStore: async (trx, planId) => {
-      extras = await mergeReports(trx, opts.jcode, planId, [...layerIds.keys()]);
+      extras = await mergeReports(trx, opts.jcode, planId, [...layerIds.keys()], min, max);
     },
   });
   return { summary, ...extras! };
 }
 
-async function mergeReports(trx: Kysely<any>, jcode: string, planId: number, layerNames: string[]): Promise<Omit<MergeResult, 'summary'>> {
+async function mergeReports(trx: Kysely<any>, jcode: string, planId: number, layerNames: string[], min: number, max: number): Promise<Omit<MergeResult, 'summary'>> {
   // points × zones × grids (each point credited to one grid: interior first, else the first code)
   await sql`DROP TABLE IF EXISTS wg_pg, wg_pz`.execute(trx);
   await sql`CREATE TEMP TABLE wg_pg ON COMMIT DROP AS
@@ -258,24 +271,8 @@ async function mergeReports(trx: Kysely<any>, jcode: string, planId: number, lay
       COALESCE(households::float8 / NULLIF(sum(households) OVER (PARTITION BY layer, zone), 0), 0) AS share
     FROM alls ORDER BY layer, zone, grid`.execute(trx);
 
-  // fidelity
-  const fidelity: Record<string, number> = {};
-  const { rows: fid } = await sql<{ layer: string; good: number; total: number }>`
-    WITH zg AS (SELECT layer, zone, grid, sum(hh) AS hh FROM wg_pz GROUP BY layer, zone, grid),
-    gtot AS (SELECT grid, sum(hh) AS hh FROM wg_pg GROUP BY grid),
-    ztot AS (SELECT layer, zone, sum(hh) AS hh FROM wg_pz GROUP BY layer, zone),
-    pure_grid AS (SELECT DISTINCT zg.layer, zg.grid FROM zg JOIN gtot ON gtot.grid = zg.grid WHERE zg.hh >= 0.95 * gtot.hh),
-    pure_zone AS (SELECT DISTINCT zg.layer, zg.zone FROM zg JOIN ztot ON ztot.layer = zg.layer AND ztot.zone = zg.zone WHERE zg.hh >= 0.95 * ztot.hh),
-    pts AS (
-      SELECT DISTINCT ON (z.layer, z.pid) z.layer, z.pid, z.hh,
-        EXISTS (SELECT 1 FROM pure_grid x WHERE x.layer = z.layer AND x.grid = z.grid)
-        OR EXISTS (SELECT 1 FROM wg_pz z2 JOIN pure_zone y ON y.layer = z2.layer AND y.zone = z2.zone WHERE z2.pid = z.pid AND z2.layer = z.layer) AS good
-      FROM wg_pz z ORDER BY z.layer, z.pid)
-    SELECT layer, COALESCE(sum(hh) FILTER (WHERE good), 0)::float8 AS good, sum(hh)::float8 AS total FROM pts GROUP BY layer`.execute(trx);
-  for (const l of layerNames) {
-    const r = fid.find((x) => x.layer === l);
-    fidelity[l] = r && r.total > 0 ? +(r.good / r.total).toFixed(4) : 0;
-  }
+  // fidelity, and which zones cost it
+  const { fidelity, attribution } = await keptByZone(trx, jcode, planId, layerNames, min, max);
 
   // roster "1 + N": members from every zone sharing households with the grid; the leader is the member of the
   // first layer whose zone shares most households with the grid
@@ -341,5 +338,64 @@ async function mergeReports(trx: Kysely<any>, jcode: string, planId: number, lay
     },
     geometry: JSON.parse(c.gj),
   }));
-  return { fidelity, crosswalk: cw.map((r) => ({ ...r, share: +(+r.share).toFixed(4) })), roster, conflicts: { type: 'FeatureCollection', features: conflicts } };
+  return { fidelity, crosswalk: cw.map((r) => ({ ...r, share: +(+r.share).toFixed(4) })), roster, conflicts: { type: 'FeatureCollection', features: conflicts }, attribution };
+}
+
+/**
+ * Fidelity per layer (MergeResult.fidelity) and which zone cost what: per zone, the households not counted as
+ * kept (each household counted once per layer, under one of its zones) and why the zone could not stay whole;
+ * per grid out of range, the zones it holds. Uses the temporary tables wg_pg and wg_pz of mergeReports.
+ */
+async function keptByZone(trx: Kysely<any>, jcode: string, planId: number, layerNames: string[], min: number, max: number): Promise<{ fidelity: Record<string, number>; attribution: MergeAttribution }> {
+  const { rows } = await sql<{ layer: string; zone: string; hh: number; good: number; lost: number; grids: number; largest: number; communities: number }>`
+    WITH zg AS (SELECT layer, zone, grid, sum(hh) AS hh FROM wg_pz GROUP BY layer, zone, grid),
+    gtot AS (SELECT grid, sum(hh) AS hh FROM wg_pg GROUP BY grid),
+    ztot AS (SELECT layer, zone, sum(hh) AS hh FROM wg_pz GROUP BY layer, zone),
+    pure_grid AS (SELECT DISTINCT zg.layer, zg.grid FROM zg JOIN gtot ON gtot.grid = zg.grid WHERE zg.hh >= 0.95 * gtot.hh),
+    pure_zone AS (SELECT DISTINCT zg.layer, zg.zone FROM zg JOIN ztot ON ztot.layer = zg.layer AND ztot.zone = zg.zone WHERE zg.hh >= 0.95 * ztot.hh),
+    pts AS (
+      SELECT DISTINCT ON (z.layer, z.pid) z.layer, z.zone, z.pid, z.hh,
+        EXISTS (SELECT 1 FROM pure_grid x WHERE x.layer = z.layer AND x.grid = z.grid)
+        OR EXISTS (SELECT 1 FROM wg_pz z2 JOIN pure_zone y ON y.layer = z2.layer AND y.zone = z2.zone WHERE z2.pid = z.pid AND z2.layer = z.layer) AS good
+      FROM wg_pz z ORDER BY z.layer, z.pid),
+    lost AS (SELECT layer, zone, COALESCE(sum(hh) FILTER (WHERE good), 0) AS good, COALESCE(sum(hh) FILTER (WHERE NOT good), 0) AS lost FROM pts GROUP BY layer, zone),
+    shape AS (
+      SELECT zg.layer, zg.zone, count(*) FILTER (WHERE zg.hh > 0) AS grids, max(zg.hh) AS largest,
+        count(DISTINCT g.community_code) FILTER (WHERE zg.hh > 0) AS communities
+      FROM zg JOIN grids g ON g.jcode = ${jcode} AND g.plan_id = ${planId}::bigint AND g.code = zg.grid GROUP BY zg.layer, zg.zone)
+    SELECT t.layer, t.zone, t.hh::int AS hh, l.good::int AS good, l.lost::int AS lost, s.grids::int AS grids, s.largest::int AS largest, s.communities::int AS communities
+    FROM ztot t JOIN lost l USING (layer, zone) JOIN shape s USING (layer, zone)
+    ORDER BY l.lost DESC, t.layer, t.zone`.execute(trx);
+  const fidelity: Record<string, number> = {};
+  for (const l of layerNames) {
+    let good = 0, total = 0;
+    for (const r of rows) if (r.layer === l) { good += r.good; total += r.good + r.lost; }
+    fidelity[l] = total > 0 ? +(good / total).toFixed(4) : 0;
+  }
+  const zonesCut = rows.filter((r) => r.lost > 0).map((r): ZoneLoss => {
+    const cause: ZoneLoss['cause'] = r.communities > 1 ? 'across-communities' : r.hh > max ? 'above-max' : 'rebalanced';
+    const why = cause === 'across-communities' ? `its households lie in ${r.communities} communities`
+      : cause === 'above-max' ? `it holds ${r.hh} households, above ${max}`
+      : 'cut to keep grids in range or another layer\'s zones whole';
+    return { layer: r.layer, zone: r.zone, households: r.hh, lost: r.lost, grids: r.grids, largestShare: +(r.largest / Math.max(1, r.hh)).toFixed(4), cause,
+      message: `${r.layer} zone ${r.zone} (${r.hh} households) lies in ${r.grids} grids, ${r.lost} households not kept: ${why}` };
+  });
+  const { rows: out } = await sql<{ grid: string; households: number; reason: string | null; layer: string | null; zone: string | null; zhh: number | null; ztot: number | null }>`
+    WITH o AS (SELECT code, households, reason FROM grids WHERE jcode = ${jcode} AND plan_id = ${planId}::bigint AND (households < ${min}::int OR households > ${max}::int)),
+    zg AS (SELECT layer, zone, grid, sum(hh) AS hh FROM wg_pz WHERE grid IN (SELECT code FROM o) GROUP BY layer, zone, grid),
+    ztot AS (SELECT layer, zone, sum(hh) AS hh FROM wg_pz WHERE (layer, zone) IN (SELECT layer, zone FROM zg) GROUP BY layer, zone),
+    main AS (SELECT DISTINCT ON (zg.grid, zg.layer) zg.grid, zg.layer, zg.zone, zg.hh FROM zg ORDER BY zg.grid, zg.layer, zg.hh DESC, zg.zone)
+    SELECT o.code AS grid, o.households, o.reason, m.layer, m.zone, m.hh::int AS zhh, t.hh::int AS ztot
+    FROM o LEFT JOIN main m ON m.grid = o.code LEFT JOIN ztot t ON t.layer = m.layer AND t.zone = m.zone ORDER BY o.code, m.layer`.execute(trx);
+  const byGrid = new Map<string, GridOutOfRange>();
+  for (const r of out) {
+    let g = byGrid.get(r.grid);
+    if (!g) { g = { grid: r.grid, households: r.households, reason: r.reason, zones: [], message: '' }; byGrid.set(r.grid, g); }
+    if (r.layer && r.zone != null) g.zones.push({ layer: r.layer, zone: r.zone, households: r.zhh ?? 0, zoneHouseholds: r.ztot ?? 0 });
+  }
+  for (const g of byGrid.values()) {
+    g.message = `grid ${g.grid} (${g.households} households${g.reason ? `, ${g.reason}` : ''}): `
+      + (g.zones.map((z) => `${z.layer} zone ${z.zone} (${z.households} of its ${z.zoneHouseholds})`).join(', ') || 'in no zone');
+  }
+  return { fidelity, attribution: { zonesCut, gridsOutOfRange: [...byGrid.values()] } };
 }
