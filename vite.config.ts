@@ -15,6 +15,7 @@ const E2E = [
   'data/db/data-dir-lock.test.ts',
   'data/db/data-dir-check.test.ts',
   'spatial/merge/merge-overlays.test.ts',
+  'spatial/merge/merge-family.test.ts',
   'spatial/partition/family.test.ts',
   'spatial/partition/partition-properties.test.ts',
   'spatial/partition/real-problems.test.ts',
