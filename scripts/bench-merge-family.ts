@@ -101,6 +101,9 @@ for (const engine of engines) {
     for (const z of r.attribution.zonesCut) byCause.set(`${z.layer} ${z.cause}`, (byCause.get(`${z.layer} ${z.cause}`) ?? 0) + z.lost);
     line(`   households not kept, by layer and cause: ${[...byCause].sort((a, b) => b[1] - a[1]).map(([k, v]) => `${k} ${v}`).join(', ') || 'none'}`);
     const out = r.attribution.gridsOutOfRange;
+    const byReason = new Map<string, number>();
+    for (const g of out) byReason.set(g.reason ?? 'none', (byReason.get(g.reason ?? 'none') ?? 0) + 1);
+    if (out.length) line(`   grids out of range by reason: ${[...byReason].map(([k, v]) => `${k} ${v}`).join(', ')}`);
     if (out.length) line(`   out of range: ${out.slice(0, values.verbose ? out.length : 3).map((g) => g.message).join('; ')}${!values.verbose && out.length > 3 ? `; … ${out.length - 3} more` : ''}`);
     if (values.verbose) for (const z of r.attribution.zonesCut.slice(0, 10)) line(`   ${z.message}`);
     if (!worst || share < worst.inRange || (share === worst.inRange && minFid < worst.minFid)) worst = { name, inRange: share, minFid };
