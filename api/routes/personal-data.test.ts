@@ -7,7 +7,7 @@ import { sql } from 'kysely';
 import { openTestDatabase, testEngines } from '../../data/db/test-engines.ts';
 import type { Database } from '../../data/db/connect.ts';
 import { bulkInsert } from '../../data/db/bulk-insert.ts';
-import { expectProblem, readEvents, startTestServer, type TestServer } from '../test/http.ts';
+import { bodyText, expectProblem, readEvents, startTestServer, type TestServer } from '../test/http.ts';
 import { loadTinyTown, TINY, type TinyTown } from '../test/tiny-town.ts';
 import { bearer, createAccounts, G1, G2, loadPeople, login, PASSWORD, type Person } from '../auth/test-people.ts';
 import { createUser } from '../auth/users.ts';
@@ -21,21 +21,6 @@ const STAFF = [
 const WORKER = '巡查员周某某';
 const SERVICE_PHONE = '010-62000001';
 const ROSTER = { grid: G1, role: 'leader', name: '赵负责人', phone: '13911112222', layer: 'security', zone: 'Z1', households: 10 };
-
-/** A response's text; of an event stream (open by design) what arrives within a second. */
-async function bodyText(res: Response): Promise<string> {
-  if (!res.headers.get('content-type')?.startsWith('text/event-stream')) return Buffer.from(await res.arrayBuffer()).toString('utf8');
-  const reader = res.body!.getReader();
-  const chunks: Uint8Array[] = [];
-  const until = Date.now() + 1_000;
-  while (Date.now() < until) {
-    const next = await Promise.race([reader.read(), new Promise<null>((r) => setTimeout(() => r(null), Math.max(1, until - Date.now())))]);
-    if (!next || next.done) break;
-    chunks.push(next.value);
-  }
-  await reader.cancel();
-  return Buffer.concat(chunks).toString('utf8');
-}
 
 describe.each(testEngines())('personal data on open routes on the %s engine', (engine) => {
   let database: Database;

@@ -6,7 +6,7 @@ import { sql } from 'kysely';
 import { latLngToCell } from 'h3-js';
 import { openTestDatabase, testEngines } from '../../data/db/test-engines.ts';
 import type { Database } from '../../data/db/connect.ts';
-import { expectProblem, startTestServer, type TestServer } from '../test/http.ts';
+import { bodyText, expectProblem, startTestServer, type TestServer } from '../test/http.ts';
 import { loadTinyTown, TINY, type TinyTown } from '../test/tiny-town.ts';
 import { bearer, createAccounts, G1, G2, login, loadPeople, type Person } from '../auth/test-people.ts';
 
@@ -135,7 +135,7 @@ describe.each(testEngines())('personal data by role on the %s engine', (engine) 
       const res = await s.get(u, { headers: bearer(tokens.planner1) });
       expect(res.status, u).toBeLessThan(500);
       if (res.status === 200) ok += 1;
-      const text = Buffer.from(await res.arrayBuffer()).toString('utf8');
+      const text = await bodyText(res);
       for (const p of people) {
         expect(text.includes(p.idNumber), `${u} holds an ID number`).toBe(false);
         expect(text.includes(p.phone), `${u} holds a resident phone`).toBe(false);

@@ -78,3 +78,18 @@ export async function readEvents(res: Response): Promise<Array<{ event: string; 
   }
   return out;
 }
+
+/** A response's text; of an event stream (open by design) what arrives within a second. */
+export async function bodyText(res: Response): Promise<string> {
+  if (!res.headers.get('content-type')?.startsWith('text/event-stream')) return Buffer.from(await res.arrayBuffer()).toString('utf8');
+  const reader = res.body!.getReader();
+  const chunks: Uint8Array[] = [];
+  const until = Date.now() + 1_000;
+  while (Date.now() < until) {
+    const next = await Promise.race([reader.read(), new Promise<null>((r) => setTimeout(() => r(null), Math.max(1, until - Date.now())))]);
+    if (!next || next.done) break;
+    chunks.push(next.value);
+  }
+  await reader.cancel();
+  return Buffer.concat(chunks).toString('utf8');
+}
