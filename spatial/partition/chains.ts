@@ -77,21 +77,21 @@ export function ejectionChains(c: Ctx, st: ComponentState, maxDepth = CHAIN_MAX_
       }
       // chains that end here first, then tallies nearest the middle
       cands.sort((p, q) => Number(inRange(q.hs, bounds)) - Number(inRange(p.hs, bounds)) || Math.abs(p.hx - c.mid) - Math.abs(q.hx - c.mid) || p.b - q.b);
-      const from = (b: number, s: number) => (receive ? s : x), to = (b: number, s: number) => (receive ? x : s);
+      const from = (s: number) => (receive ? s : x), to = (s: number) => (receive ? x : s);
       for (const { b, s, hx } of cands) {
         if (!acceptable(x, hx)) continue;
         if (++expansions > maxExpansions) return false;
-        const giver = from(b, s);
+        const giver = from(s);
         if (st.count[giver] <= 1 || !st.connectedWithout(b, giver)) continue;
         const sWasOut = st.outOfRange(s), vs0 = violation(st.h[s], bounds);
-        move(b, to(b, s));
+        move(b, to(s));
         if (goOn(s, sWasOut, vs0, depth)) return true;
         move(b, giver);
       }
       // swaps with one neighbour: a block each way, so a grid of coarse blocks can change by their difference
       for (const { b, s } of cands) {
         if (expansions > maxExpansions) return false;
-        const giver = from(b, s), taker = to(b, s);
+        const giver = from(s), taker = to(s);
         if (st.count[giver] <= 1 || !st.connectedWithout(b, giver)) continue;
         const sWasOut = st.outOfRange(s), vs0 = violation(st.h[s], bounds);
         move(b, taker);

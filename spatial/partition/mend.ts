@@ -37,19 +37,22 @@ export function mendNeighbourhoods(c: Ctx, st: ComponentState, rnd: () => number
   const g = { h: st.N.map((n) => n.households), x: st.N.map((n) => n.cx), y: st.N.map((n) => n.cy), adj: st.ladj };
   const bounds = { min: c.min, max: c.max };
   const outIn = (parts: number[][]) => parts.filter((p) => !inRange(p.reduce((t, v) => t + g.h[v], 0), bounds)).length;
-  const heavy = (R: number[]) => { const inR = new Set(R); let n = 0; for (let v = 0; v < st.n; v++) if (inR.has(st.region[v]) && g.h[v] > 0) n++; return n; };
   /** rings of grids around r, one grid at a time in breadth-first order, while the exact search can take them */
   const rings = (r: number): number[][] => {
     const out: number[][] = [];
     const R = [r];
+    // blocks with households per grid, counted once
+    const heavy = new Map<number, number>();
+    for (let v = 0; v < st.n; v++) if (g.h[v] > 0) heavy.set(st.region[v], (heavy.get(st.region[v]) ?? 0) + 1);
     let frontier = [r];
-    let size = heavy(R);
+    let size = heavy.get(r) ?? 0;
     const marks = [Math.floor(MEND_EXACT_BLOCKS / 2), Math.floor((3 * MEND_EXACT_BLOCKS) / 4), MEND_EXACT_BLOCKS];
     while (frontier.length && size <= MEND_EXACT_BLOCKS) {
-      const next = regionsAround(R).filter((x) => frontier.some((f) => regionsAround([f]).includes(x)));
+      const inR = new Set(R);
+      const next = regionsAround(frontier).filter((x) => !inR.has(x));
       frontier = [];
       for (const x of next) {
-        const add = heavy([x]);
+        const add = heavy.get(x) ?? 0;
         if (size + add > MEND_EXACT_BLOCKS) { size = Infinity; break; }
         R.push(x); frontier.push(x); size += add;
         if (marks.length && size >= marks[0]) { out.push([...R]); while (marks.length && size >= marks[0]) marks.shift(); }
