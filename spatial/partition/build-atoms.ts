@@ -17,6 +17,7 @@
  * is checked for its row count or area, and a failure throws WanggeError('engine').
  */
 import { sql, type Kysely } from 'kysely';
+import { stepTimer } from './profile.ts';
 import { WanggeError } from '../errors.ts';
 
 export interface AtomRow {
@@ -93,14 +94,7 @@ export async function buildAtoms(db: Kysely<any>, opts: BuildAtomsOptions): Prom
   const { jcode, srid, max } = opts;
   const snapM = opts.snapM ?? 2;
   const gridSize = opts.gridSize ?? 0.01;
-  const profile = process.env.WANGGE_PROFILE === '1';
-  let tp = performance.now();
-  const mark = (what: string) => {
-    if (!profile) return;
-    const now = performance.now();
-    process.stderr.write(`  build-atoms ${what}: ${((now - tp) / 1000).toFixed(2)} s\n`);
-    tp = now;
-  };
+  const mark = stepTimer('build-atoms');
   const x = async (q: ReturnType<typeof sql>) => { const r = await q.execute(db); mark(q.compile(db).sql.replace(/\s+/g, ' ').slice(0, 60)); return r; };
 
   await x(sql`DROP TABLE IF EXISTS wg_bnd, wg_com, wg_lines, wg_noded, wg_faces, wg_pts, wg_pf, wg_cells, wg_atoms, wg_pa`);
@@ -167,10 +161,14 @@ export async function buildAtoms(db: Kysely<any>, opts: BuildAtomsOptions): Prom
   await x(sql`CREATE TEMP TABLE wg_pts ON COMMIT DROP AS
     SELECT id, households AS hh, ST_Transform(geom, ${srid}::int) AS g FROM address_points WHERE jcode = ${jcode}`);
   await x(sql`CREATE INDEX ON wg_pts USING gist (g)`);
+  await x(sql`ANALYZE wg_pts`);
+  // each face probes the points under it (faces outer, so the face's prepared geometry is reused for all of its
+  // points); a point on a shared edge goes to the lowest face id
   await x(sql`CREATE TEMP TABLE wg_pf ON COMMIT DROP AS
-    SELECT p.id AS pid, p.hh, p.g, ST_Intersects(b.g, p.g) AS inb,
-      (SELECT f.id FROM wg_faces f WHERE f.g && p.g AND ST_Intersects(f.g, p.g) ORDER BY f.id LIMIT 1) AS fid
-    FROM wg_pts p, wg_bnd b`);
+    SELECT p.id AS pid, p.hh, p.g, ST_Intersects(b.g, p.g) AS inb, m.fid
+    FROM wg_pts p CROSS JOIN wg_bnd b
+    LEFT JOIN (SELECT DISTINCT ON (q.id) q.id, f.id AS fid FROM wg_faces f JOIN wg_pts q ON f.g && q.g AND ST_Intersects(f.g, q.g)
+               ORDER BY q.id, f.id) m ON m.id = p.id`);
   await x(sql`UPDATE wg_pf SET fid = (SELECT f.id FROM wg_faces f ORDER BY f.g <-> wg_pf.g, f.id LIMIT 1) WHERE fid IS NULL AND inb`);
   const outside = one((await sql<{ points: number; households: number }>`
     SELECT count(*)::int AS points, COALESCE(sum(hh), 0)::int AS households FROM wg_pf WHERE NOT inb`.execute(db)).rows, 'outside');
@@ -240,9 +238,25 @@ export async function buildAtoms(db: Kysely<any>, opts: BuildAtomsOptions): Prom
     ORDER BY a.id`.execute(db)).rows;
 
   mark('atoms');
+  // Blocks polygonized from one noded network share their edges vertex for vertex, so two blocks' common border
+  // is the sum of their identical segments (a hash join, no overlay). Voronoi cells of split blocks meet their
+  // neighbours at new vertices, so pairs with a cell take the overlay of the two polygons.
   const edges = (await sql<EdgeRow>`
-    SELECT a.id AS a, b.id AS b, ST_Length(ST_CollectionExtract(ST_Intersection(a.g, b.g), 2)) AS length
-    FROM wg_atoms a JOIN wg_atoms b ON a.id < b.id AND a.g && b.g AND ST_Intersects(a.g, b.g)
+    WITH seg AS (
+      SELECT a.id, (ST_DumpSegments(a.g)).geom AS s FROM wg_atoms a WHERE NOT a.split),
+    ends AS (
+      SELECT id, ST_Length(s) AS len, ST_X(ST_StartPoint(s)) AS x1, ST_Y(ST_StartPoint(s)) AS y1, ST_X(ST_EndPoint(s)) AS x2, ST_Y(ST_EndPoint(s)) AS y2 FROM seg),
+    k AS (
+      SELECT id, len,
+        CASE WHEN (x1, y1) <= (x2, y2) THEN x1 ELSE x2 END AS ax, CASE WHEN (x1, y1) <= (x2, y2) THEN y1 ELSE y2 END AS ay,
+        CASE WHEN (x1, y1) <= (x2, y2) THEN x2 ELSE x1 END AS bx, CASE WHEN (x1, y1) <= (x2, y2) THEN y2 ELSE y1 END AS by
+      FROM ends WHERE len > 0)
+    SELECT k1.id AS a, k2.id AS b, sum(k1.len) AS length
+      FROM k k1 JOIN k k2 ON k1.ax = k2.ax AND k1.ay = k2.ay AND k1.bx = k2.bx AND k1.by = k2.by AND k1.id < k2.id
+      GROUP BY 1, 2
+    UNION ALL
+    SELECT a.id, b.id, ST_Length(ST_CollectionExtract(ST_Intersection(a.g, b.g), 2))
+      FROM wg_atoms a JOIN wg_atoms b ON a.id < b.id AND (a.split OR b.split) AND a.g && b.g AND ST_Intersects(a.g, b.g)
     ORDER BY 1, 2`.execute(db)).rows.filter((e) => e.length > 0);
 
   mark('edges');

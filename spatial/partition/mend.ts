@@ -62,8 +62,10 @@ export function mendNeighbourhoods(c: Ctx, st: ComponentState, rnd: () => number
     return out;
   };
   let changed = false;
+  const stats = { grids: 0, exact: 0, expansions: 0, won: 0, bisections: 0 };
   for (let r = 0; r < st.h.length; r++) {
     if (!st.outOfRange(r)) continue;
+    stats.grids++;
     const nb = regionsAround([r]);
     const nb2 = regionsAround([r, ...nb]);
     const sets: number[][] = [...nb.map((s) => [r, s]), [r, ...nb], ...rings(r), [r, ...nb, ...nb2].slice(0, MEND_MAX_GRIDS)];
@@ -78,9 +80,11 @@ export function mendNeighbourhoods(c: Ctx, st: ComponentState, rnd: () => number
       const supers = contractAlong(g, nodes, st.region);
       if (supers.length <= MEND_EXACT_BLOCKS) {
         const ex = exactMinOutTidy({ ...superGraph(g, supers), min: c.min, max: c.max }, before, MEND_EXACT_BUDGET);
+        stats.exact++; stats.expansions += ex.expansions;
         if (ex.witness) { best = ex.witness.map((p) => p.flatMap((i) => supers[i])); bestOut = outIn(best); }
       } else {
         const k0 = chooseGridCount(H, c.min, c.max);
+        stats.bisections++;
         for (let t = 0; t < MEND_TRIES && bestOut > 0; t++) {
           const k = t % 4 === 3 ? k0 + 1 : t % 4 === 2 && k0 > 1 ? k0 - 1 : k0;
           const parts = bisect(g, nodes, k, bounds, rnd);
@@ -89,6 +93,7 @@ export function mendNeighbourhoods(c: Ctx, st: ComponentState, rnd: () => number
         }
       }
       if (!best || bestOut >= before) continue;
+      stats.won++;
       for (const v of nodes) st.remove(v);
       best.forEach((part, i) => {
         const id = i < R.length ? R[i] : st.newRegion();
@@ -97,5 +102,6 @@ export function mendNeighbourhoods(c: Ctx, st: ComponentState, rnd: () => number
       changed = true;
     }
   }
+  if (process.env.WANGGE_PROFILE === '1') process.stderr.write(`  mend ${st.n} blocks: ${JSON.stringify(stats)}\n`);
   return changed;
 }

@@ -7,6 +7,7 @@
  */
 import { sql, type Kysely } from 'kysely';
 import { WanggeError } from '../errors.ts';
+import { stepTimer } from './profile.ts';
 import { bulkInsert, type BulkColumn } from '../../data/db/bulk-insert.ts';
 
 export interface PersistGrid {
@@ -42,6 +43,7 @@ export interface PersistInput {
 
 export async function persistPlan(db: Kysely<any>, input: PersistInput): Promise<{ planId: number; households: Map<string, number> }> {
   const { jcode, gridSize } = input;
+  const mark = stepTimer('persist');
   const plan = await db.insertInto('grid_plans')
     .values({ jcode, name: input.name, method: input.method, params: JSON.stringify(input.params), status: 'draft' })
     .returning('id').executeTakeFirstOrThrow();
@@ -50,6 +52,7 @@ export async function persistPlan(db: Kysely<any>, input: PersistInput): Promise
   const rows: Array<Record<string, unknown>> = [];
   for (const b of input.blocks) for (const a of b.atoms) rows.push({ atom: a, block: b.id, grid: b.grid });
   await tempTable(db, 'wg_assign', [{ name: 'atom', kind: 'integer' }, { name: 'block', kind: 'integer' }, { name: 'grid', kind: 'text' }], rows);
+  mark('assignment');
 
   // blocks
   await tempTable(db, 'wg_blockmeta', [{ name: 'id', kind: 'integer' }, { name: 'households', kind: 'integer' }, { name: 'community', kind: 'text' },
@@ -78,6 +81,7 @@ export async function persistPlan(db: Kysely<any>, input: PersistInput): Promise
     throw new WanggeError('engine', `stored ${gr.numAffectedRows} of ${input.grids.length} grids: a union of atoms failed`);
   }
   await sql`UPDATE grids SET geom = ST_SetSRID(geom, 4326) WHERE jcode = ${jcode} AND plan_id = ${planId}::bigint AND ST_SRID(geom) <> 4326`.execute(db);
+  mark('blocks and grids (unions of atoms)');
   // one coverage in the output's own coordinates: the grids' outlines noded together at the 9 decimals GeoJSON
   // carries and polygonized, each face back to the grid holding its interior point. Neighbours then share
   // identical vertices and every crossing is a vertex, so an overlay of all grids (a checker's union, in any
@@ -91,6 +95,7 @@ export async function persistPlan(db: Kysely<any>, input: PersistInput): Promise
         SELECT ST_UnaryUnion(ST_Collect(l), 1e-9) AS n FROM (
           SELECT ST_Boundary(geom) AS l FROM grids WHERE jcode = ${jcode} AND plan_id = ${planId}::bigint) x) y) z`.execute(db);
   await sql`CREATE INDEX ON wg_cov USING gist (f)`.execute(db);
+  mark('coverage noded');
   await sql`UPDATE grids g SET geom = c.g FROM (
       SELECT code, ST_Multi(ST_CollectionExtract(ST_UnaryUnion(ST_Collect(f ORDER BY id), 1e-9), 3)) AS g FROM (
         SELECT w.id, w.f, (SELECT gr.code FROM grids gr WHERE gr.jcode = ${jcode} AND gr.plan_id = ${planId}::bigint AND gr.geom && ST_Expand(w.f, 1e-7)
@@ -99,6 +104,7 @@ export async function persistPlan(db: Kysely<any>, input: PersistInput): Promise
       WHERE code IS NOT NULL GROUP BY code) c
     WHERE g.jcode = ${jcode} AND g.plan_id = ${planId}::bigint AND g.code = c.code AND NOT ST_IsEmpty(c.g)`.execute(db);
   await sql`UPDATE grids SET geom = ST_SetSRID(geom, 4326) WHERE jcode = ${jcode} AND plan_id = ${planId}::bigint AND ST_SRID(geom) <> 4326`.execute(db);
+  mark('coverage faces back to grids');
   // the round trip to degrees and 9 decimals can fold a thread-thin spike along the outline into a
   // self-touching ring: make such a grid valid again (the spike has no area, so no neighbour loses any)
   for (let pass = 0; pass < 2; pass++) {
@@ -106,6 +112,7 @@ export async function persistPlan(db: Kysely<any>, input: PersistInput): Promise
       WHERE jcode = ${jcode} AND plan_id = ${planId}::bigint AND NOT ST_IsValid(geom)`.execute(db);
   }
   await sql`UPDATE grids SET geom = ST_SetSRID(geom, 4326) WHERE jcode = ${jcode} AND plan_id = ${planId}::bigint AND ST_SRID(geom) <> 4326`.execute(db);
+  mark('made valid');
   const { rows: invalid } = await sql<{ code: string; reason: string }>`
     SELECT code, ST_IsValidReason(geom) AS reason FROM grids WHERE jcode = ${jcode} AND plan_id = ${planId}::bigint AND NOT ST_IsValid(geom) ORDER BY code LIMIT 1`.execute(db);
   if (invalid.length) throw new WanggeError('engine', `grid outline stays invalid (${invalid[0].reason})`, { gridCode: invalid[0].code });
@@ -119,6 +126,7 @@ export async function persistPlan(db: Kysely<any>, input: PersistInput): Promise
       GROUP BY code) k
     WHERE g.jcode = ${jcode} AND g.plan_id = ${planId}::bigint AND g.code = k.code`.execute(db);
   await reattachStrayParts(db, jcode, planId);
+  mark('stray parts');
   // a grid still in parts is kept (a partition is not thrown away for one grid) and reported by the caller
   const { rows: multi } = await sql<{ code: string }>`
     SELECT code FROM grids WHERE jcode = ${jcode} AND plan_id = ${planId}::bigint AND ST_NumGeometries(geom) > 1 ORDER BY code`.execute(db);
@@ -148,6 +156,7 @@ export async function persistPlan(db: Kysely<any>, input: PersistInput): Promise
   for (const r of counts) households.set(r.code, r.hh);
   await tempTable(db, 'wg_gridcount', [{ name: 'code', kind: 'text' }, { name: 'hh', kind: 'integer' }], counts);
   await sql`UPDATE grids g SET households = c.hh FROM wg_gridcount c WHERE g.jcode = ${jcode} AND g.plan_id = ${planId}::bigint AND g.code = c.code`.execute(db);
+  mark('recount');
   return { planId, households };
 }
 
