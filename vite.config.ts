@@ -10,6 +10,7 @@ import { defineConfig } from 'vite';
 const E2E = [
   'web/test/**/*.test.ts',
   'api/cli/commands/serve.test.ts',
+  'api/cli/commands/open311.test.ts',
   'api/auth/fuzz.test.ts',
   'api/reliability/reliability.test.ts',
   'data/db/data-dir-lock.test.ts',

@@ -28,6 +28,16 @@ export async function openCliDatabase(config: Readonly<Config>): Promise<Databas
   });
 }
 
+/** Open the configured database, run `fn` on it and close it whatever happened (the account and key commands). */
+export async function withCliDatabase<T>(fn: (db: Database) => Promise<T>): Promise<T> {
+  const database = await openCliDatabase(cliConfig());
+  try {
+    return await fn(database);
+  } finally {
+    await database.close();
+  }
+}
+
 /** The one-shot problem commands (partition, validate, repair, merge): they take `--keep`. */
 export const PROBLEM_COMMANDS = ['partition', 'validate', 'repair', 'merge'] as const;
 

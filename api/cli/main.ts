@@ -12,6 +12,7 @@ import { registerServe } from './commands/serve.ts';
 import { registerValidate } from './commands/validate.ts';
 import { registerRepair } from './commands/repair.ts';
 import { registerUser } from './commands/user.ts';
+import { registerOpen311 } from './commands/open311.ts';
 
 export function buildProgram(): Command {
   const program = new Command('wangge')
@@ -28,6 +29,7 @@ export function buildProgram(): Command {
   registerValidate(program);
   registerRepair(program);
   registerUser(program);
+  registerOpen311(program);
   // the one-shot problem commands work in a throwaway database unless --keep (api/cli/context.ts)
   for (const c of program.commands) {
     if ((PROBLEM_COMMANDS as readonly string[]).includes(c.name())) {

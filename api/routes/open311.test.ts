@@ -12,7 +12,8 @@ import { startTestServer, type TestServer } from '../test/http.ts';
 import { loadTinyTown, TINY } from '../test/tiny-town.ts';
 import { bearer, createAccounts, G1, G2, login } from '../auth/test-people.ts';
 import { ManualClock } from '../../domain/events/clock.ts';
-import { createOpen311Client, PostRateLimit } from './open311.ts';
+import { PostRateLimit } from './open311.ts';
+import { createOpen311Client } from '../../domain/events/open311-clients.ts';
 import { auditChainOf, verifyAuditChain } from '../auth/audit-log.ts';
 
 const KEY = 'test-open311-key-0123456789abcdef';

@@ -13,10 +13,9 @@
  * community_code, stage, light, priority and duplicate_of. Errors are the standard's array [{code, description}]
  * with the HTTP status (400, 403, 404, 429; never a 5xx for bad input). No personal data is ever answered.
  */
-import { createHash } from 'node:crypto';
 import express, { Router, type ErrorRequestHandler, type Request, type Response } from 'express';
 import { z } from 'zod';
-import { isWanggeError, WanggeError } from '../../spatial/errors.ts';
+import { isWanggeError } from '../../spatial/errors.ts';
 import { EVENT_TYPES, eventType } from '../../domain/events/event-codes.ts';
 import { addPhoto, createEvent, getEventUnscoped, listPublicEvents, type EventRecord } from '../../domain/events/event-repository.ts';
 import { STATUS_OF, toProblem } from '../errors.ts';
@@ -25,6 +24,7 @@ import { inputGuard } from '../input-guard.ts';
 import type { RouteContext } from './context.ts';
 import { auditEvent, parseWith, photoUpload, type EventsDeps } from './events-shared.ts';
 import { clientIp } from '../auth/require-user.ts';
+import { findOpen311Client, hashKey } from '../../domain/events/open311-clients.ts';
 
 export const OPEN311_BASE = '/open311/v2';
 /** GET requests.json: the longest window between start_date and end_date (the standard's 90 days) */
@@ -54,10 +54,6 @@ export class PostRateLimit {
     if (this.#hits.size > 50_000) for (const [k, v] of this.#hits) if (v.every((t) => now - t >= this.windowMs)) this.#hits.delete(k);
     return 0;
   }
-}
-
-export function hashKey(key: string): string {
-  return createHash('sha256').update(key, 'utf8').digest('hex');
 }
 
 function requestId(e: Pick<EventRecord, 'jcode' | 'id'>): string {
@@ -215,7 +211,7 @@ export function open311Router(ctx: RouteContext, deps: EventsDeps, opts: Open311
     let client: { jcode: string; name: string } | null = null;
     if (!user) {
       if (!body.api_key) throw new Open311Error(400, 'api_key is required (or a session: Authorization: Bearer <token>)');
-      const found = await ctx.db.selectFrom('open311_clients').select(['jcode', 'name']).where('key_hash', '=', hashKey(body.api_key)).executeTakeFirst();
+      const found = await findOpen311Client(ctx.db, body.api_key);
       if (!found) throw new Open311Error(403, 'invalid api_key');
       client = found;
       const wait = Math.max(limit.take(`ip:${clientIp(req.ip) ?? '?'}`), limit.take(`key:${hashKey(body.api_key)}`));
@@ -316,10 +312,4 @@ export function open311Router(ctx: RouteContext, deps: EventsDeps, opts: Open311
   };
   r.use(OPEN311_BASE, errors);
   return r;
-}
-
-/** Register an Open311 client of a jurisdiction; returns its api_key (shown once; only its hash is kept). */
-export async function createOpen311Client(db: RouteContext['db'], jcode: string, name: string, key: string): Promise<void> {
-  if (key.length < 24) throw new WanggeError('bad_request', 'an api_key is at least 24 characters', { parameter: 'key' });
-  await db.insertInto('open311_clients').values({ jcode, key_hash: hashKey(key), name }).execute();
 }

@@ -9,7 +9,7 @@ import type { Page } from 'playwright-core';
 import { RESULTS, startBrowserApp, type BrowserApp } from './browser-harness.ts';
 import { loadTinyTown, TINY } from '../../api/test/tiny-town.ts';
 import { createAccounts, G1, PASSWORD } from '../../api/auth/test-people.ts';
-import { createOpen311Client } from '../../api/routes/open311.ts';
+import { createOpen311Client } from '../../domain/events/open311-clients.ts';
 import { createEvent } from '../../domain/events/event-repository.ts';
 
 const KEY = 'browser-test-open311-key-0123456789';

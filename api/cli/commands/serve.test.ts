@@ -2,15 +2,12 @@
 // jurisdiction (so the demo bootstrap leaves it alone), printing its URL on stdout, serving the API and
 // the page, and shutting down cleanly on SIGTERM.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sql } from 'kysely';
-import { openDatabase, type Database } from '../../../data/db/connect.ts';
-import { openTestDatabase, testEngines } from '../../../data/db/test-engines.ts';
+import { testEngines } from '../../../data/db/test-engines.ts';
 import { REPO_ROOT } from '../../app.ts';
-import { loadTinyTown, TINY } from '../../test/tiny-town.ts';
+import { TINY } from '../../test/tiny-town.ts';
+import { tinyTownForCli, type CliDatabase } from '../../test/cli-database.ts';
 
 function waitForUrl(child: ChildProcess, timeoutMs: number): Promise<string> {
   return new Promise((resolve, reject) => {
@@ -34,35 +31,12 @@ function waitForUrl(child: ChildProcess, timeoutMs: number): Promise<string> {
 }
 
 describe.each(testEngines())('wangge serve --demo on the %s engine', (engine) => {
-  let dataDir: string;
-  let env: NodeJS.ProcessEnv;
-  let serverDb: Database | null = null;
-
-  beforeAll(async () => {
-    dataDir = mkdtempSync(path.join(os.tmpdir(), 'wangge-serve-'));
-    env = { ...process.env, WANGGE_DATA_DIR: dataDir, LOG_LEVEL: 'warn', PORT: '0' };
-    delete env.DATABASE_URL;
-    if (engine === 'embedded') {
-      const db = await openDatabase({ dataDir: path.join(dataDir, 'db') });
-      await loadTinyTown(db.db);
-      await db.close();
-    } else {
-      serverDb = await openTestDatabase('server');
-      await loadTinyTown(serverDb.db);
-      // the same database the test opened, by URL (the password is never part of the test URL)
-      const { rows } = await sql<{ d: string }>`SELECT current_database() AS d`.execute(serverDb.db);
-      const u = new URL(process.env.TEST_DATABASE_URL!);
-      u.pathname = `/${rows[0].d}`;
-      env.DATABASE_URL = u.toString();
-    }
-  });
-  afterAll(async () => {
-    await serverDb?.close();
-    rmSync(dataDir, { recursive: true, force: true });
-  });
+  let cli: CliDatabase;
+  beforeAll(async () => { cli = await tinyTownForCli(engine, 'wangge-serve-'); }, 180_000);
+  afterAll(async () => { await cli?.close(); });
 
   it('prints the URL, serves the API and the page, and exits 0 on SIGTERM', async () => {
-    const child = spawn(process.execPath, [path.join(REPO_ROOT, 'api/cli/wangge.mjs'), 'serve', '--demo', '--port', '0'], { cwd: REPO_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [path.join(REPO_ROOT, 'api/cli/wangge.mjs'), 'serve', '--demo', '--port', '0'], { cwd: REPO_ROOT, env: { ...cli.env, PORT: '0' }, stdio: ['ignore', 'pipe', 'pipe'] });
     const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
     try {
       const url = await waitForUrl(child, 150_000);

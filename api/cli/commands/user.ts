@@ -4,7 +4,7 @@
  * which would show in the process list and shell history); there is no default password.
  */
 import type { Command } from 'commander';
-import { cliConfig, openCliDatabase } from '../context.ts';
+import { withCliDatabase as withDb } from '../context.ts';
 import { WanggeError } from '../../../spatial/errors.ts';
 import { createUser, disableUser, listUsers } from '../../auth/users.ts';
 import { isRole } from '../../auth/roles.ts';
@@ -19,15 +19,6 @@ async function readStdin(): Promise<string> {
     chunks.push(b);
   }
   return Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
-}
-
-async function withDb<T>(fn: (db: Awaited<ReturnType<typeof openCliDatabase>>) => Promise<T>): Promise<T> {
-  const database = await openCliDatabase(cliConfig());
-  try {
-    return await fn(database);
-  } finally {
-    await database.close();
-  }
 }
 
 interface AddOptions { name: string; role: string; grid?: string[]; jcode?: string; passwordStdin?: boolean }
