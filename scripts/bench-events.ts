@@ -12,6 +12,7 @@
  *
  *   DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres npx tsx scripts/bench-events.ts [--events 1000000] [--hotline 100000] [--queries 2000] [--xlsx]
  */
+import os from 'node:os';
 import { parseArgs } from 'node:util';
 import ExcelJS from 'exceljs';
 import { sql } from 'kysely';
@@ -121,6 +122,7 @@ try {
     const again = await importHotline(db, jcode, bytes, now, 'bench');
     const s2 = (performance.now() - t0) / 1000;
     say(`hotline ${label}: ${H.toLocaleString('en')} rows (${(bytes.length / 1e6).toFixed(1)} MB) imported in ${s1.toFixed(1)} s (${Math.round(H / s1).toLocaleString('en')} rows/s, ${first.duplicates} linked as duplicates); again: ${again.inserted} new, ${again.skipped.toLocaleString('en')} skipped in ${s2.toFixed(1)} s`);
+    say(`  by phase: ${Object.entries(first.phases).map(([k, v]) => `${k} ${(v / 1000).toFixed(1)} s`).join(', ')}; load average ${os.loadavg().map((x) => x.toFixed(1)).join(' / ')} on ${os.cpus().length} cores`);
   }
 } finally {
   await database.close();

@@ -46,6 +46,27 @@ describe.each(testEngines())('the events repository on the %s engine', (engine) 
     expect((await placeByAddress(database.db, '海淀区示例街道4-1-2号楼3单元')).gridCode).toBe(G2);
   });
 
+  it("takes the street (township) from the grid's community, or by position when the community has no street parent", async () => {
+    const T1 = '110108990100';
+    const T2 = '110108990200';
+    const [x0, y0] = [TINY.x0 - 0.01, TINY.y0 - 0.01];
+    const box = (x1: number) => sql`ST_Multi(ST_MakeEnvelope(${x0}, ${y0}, ${x1}, ${TINY.y0 + 0.05}, 4326))`;
+    const { parent_code: parent } = await database.db.selectFrom('jurisdictions').select('parent_code').where('jcode', '=', J).where('code', '=', TINY.communities[0]).executeTakeFirstOrThrow();
+    try {
+      // T2 is the parent of the first community and covers the whole town; T1 covers only its west part (where P1 is)
+      await sql`INSERT INTO jurisdictions (jcode, code, name, level, parent_code, geom) VALUES
+        (${J}, ${T1}, '一街道', 'township', ${J}, ${box(TINY.x0 + TINY.dx)}), (${J}, ${T2}, '二街道', 'township', ${J}, ${box(TINY.x0 + 0.05)})`.execute(database.db);
+      await sql`UPDATE jurisdictions SET parent_code = ${T2} WHERE jcode = ${J} AND code = ${TINY.communities[0]}`.execute(database.db);
+      const [a, b] = await placePoints(database.db, [P1, P2], J);
+      // P1: its community's parent T2, although T1 (first by code) holds it too; P2: its community has no street parent, so by position
+      expect(a).toMatchObject({ gridCode: G1, townshipCode: T2 });
+      expect(b).toMatchObject({ gridCode: G2, townshipCode: T2 });
+    } finally {
+      await sql`UPDATE jurisdictions SET parent_code = ${parent} WHERE jcode = ${J} AND code = ${TINY.communities[0]}`.execute(database.db);
+      await sql`DELETE FROM jurisdictions WHERE jcode = ${J} AND code IN (${T1}, ${T2})`.execute(database.db);
+    }
+  });
+
   it('answers a point outside every grid, or an unknown address, with a clear error', async () => {
     await expect(createEvent(database.db, { typeCode: '06012', source: 'other', description: 'x', point: { lon: 2.35, lat: 48.85 } }, now))
       .rejects.toThrow(/outside every grid/);

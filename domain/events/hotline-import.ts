@@ -13,7 +13,6 @@ import { parse as parseCsv } from 'csv-parse/sync';
 import iconv from 'iconv-lite';
 import { sql, type Kysely } from 'kysely';
 import type { DB } from '../../data/db/schema.ts';
-import { bulkInsert, type BulkColumn } from '../../data/db/bulk-insert.ts';
 import { WanggeError } from '../../data/errors.ts';
 import { eventType } from './event-codes.ts';
 import { eventRow, typeSettings, DUPLICATE_HOURS, type TypeSettings } from './event-repository.ts';
@@ -49,6 +48,8 @@ export interface HotlineReport {
   duplicates: number;
   errors: RowError[];
   ms: number;
+  /** milliseconds by phase: read (the file's cells), check (rows), route (grids by point and address), duplicates (ids and links), write (events, first transitions) */
+  phases: Record<string, number>;
 }
 
 type Cells = Array<{ row: number; values: string[] }>;
@@ -128,14 +129,40 @@ interface Parsed {
   caller: string | null; phone: string | null; receivedAt: Date; priority: 'normal' | 'urgent';
 }
 
-const EVENT_COLUMNS: BulkColumn[] = [
-  'jcode:text', 'kind:text', 'type_code:text', 'source:text', 'stage:text', 'priority:text', 'description:text', 'address:text', 'plan_id:bigint',
-  'grid_code:text', 'community_code:text', 'township_code:text', 'reporter_name:text', 'reporter_phone:text', 'reported_by:text',
-  'reported_at:timestamptz', 'updated_at:timestamptz', 'deadline_at:timestamptz', 'yellow_at:timestamptz', 'hotline_order_no:text', 'geom:geometry',
-].map((c) => {
-  const [name, kind] = c.split(':');
-  return { name, kind: kind as BulkColumn['kind'] };
-});
+/** rows per INSERT statement: each column travels as one array parameter */
+const WRITE_CHUNK = 20_000;
+
+type EventRowOf = ReturnType<typeof eventRow>;
+
+/**
+ * Insert routed rows with their ids taken beforehand and their duplicate links, and their first transition, in
+ * two statements per chunk: every column is one array parameter unnested server-side (no per-row statements, no
+ * JSON to parse, points made from two float arrays), and nothing is updated afterwards.
+ */
+async function insertEvents(db: Kysely<DB>, jcode: string, rows: Array<{ id: number; row: EventRowOf; duplicateOf: number | null }>, now: Date, actor: string): Promise<void> {
+  for (let i = 0; i < rows.length; i += WRITE_CHUNK) {
+    const c = rows.slice(i, i + WRITE_CHUNK);
+    const col = <T>(f: (r: EventRowOf) => T): T[] => c.map((x) => f(x.row));
+    const ids = c.map((x) => x.id);
+    const iso = (d: Date) => d.toISOString();
+    await sql`INSERT INTO events (id, jcode, kind, type_code, source, stage, priority, description, address, plan_id, grid_code, community_code,
+        township_code, reporter_name, reporter_phone, reported_by, reported_at, updated_at, deadline_at, yellow_at, hotline_order_no, geom, duplicate_of)
+      SELECT u.id, ${jcode}, u.kind, u.type_code, 'hotline', 'reported', u.priority, u.description, u.address, u.plan_id, u.grid_code, u.community_code,
+        u.township_code, u.reporter_name, u.reporter_phone, ${actor}, u.reported_at, ${now}, u.deadline_at, u.yellow_at, u.order_no,
+        ST_SetSRID(ST_MakePoint(u.lon, u.lat), 4326), u.duplicate_of
+      FROM unnest(${ids}::bigint[], ${col((r) => r.kind)}::text[], ${col((r) => r.type_code)}::text[], ${col((r) => r.priority)}::text[],
+        ${col((r) => r.description)}::text[], ${col((r) => r.address)}::text[], ${col((r) => r.plan_id)}::bigint[], ${col((r) => r.grid_code)}::text[],
+        ${col((r) => r.community_code)}::text[], ${col((r) => r.township_code)}::text[], ${col((r) => r.reporter_name)}::text[],
+        ${col((r) => r.reporter_phone)}::text[], ${col((r) => iso(r.reported_at))}::timestamptz[], ${col((r) => iso(r.deadline_at))}::timestamptz[],
+        ${col((r) => iso(r.yellow_at))}::timestamptz[], ${col((r) => r.hotline_order_no)}::text[], ${col((r) => r.lon)}::float8[], ${col((r) => r.lat)}::float8[],
+        ${c.map((x) => x.duplicateOf)}::bigint[])
+        AS u(id, kind, type_code, priority, description, address, plan_id, grid_code, community_code, township_code, reporter_name, reporter_phone,
+          reported_at, deadline_at, yellow_at, order_no, lon, lat, duplicate_of)`.execute(db);
+    await sql`INSERT INTO event_transitions (jcode, event_id, seq, action, from_stage, to_stage, actor, role, at, data)
+      SELECT ${jcode}, u.id, 1, 'report', NULL, 'reported', ${actor}, 'hotline', ${now}, '{"source":"hotline"}'::jsonb
+      FROM unnest(${ids}::bigint[]) AS u(id)`.execute(db);
+  }
+}
 
 /**
  * Import a hotline file into jurisdiction `jcode` at `now` as `actor`; `onProgress` hears the phase.
@@ -143,7 +170,11 @@ const EVENT_COLUMNS: BulkColumn[] = [
  */
 export async function importHotline(db: Kysely<DB>, jcode: string, bytes: Uint8Array, now: Date, actor: string): Promise<HotlineReport> {
   const t0 = performance.now();
+  const phases: Record<string, number> = {};
+  let mark = t0;
+  const lap = (phase: string) => { const t = performance.now(); phases[phase] = Math.round(t - mark); mark = t; };
   const cells = await readHotlineCells(bytes);
+  lap('read');
   if (cells.length < 1) throw new WanggeError('bad_file', 'the file is empty: a header row and one row per order', { parameter: 'file' });
   if (cells.length - 1 > HOTLINE_MAX_ROWS) throw new WanggeError('too_large', `at most ${HOTLINE_MAX_ROWS} orders per file`, { parameter: 'file' });
   const { cols, missing } = columnsOf(cells[0].values);
@@ -192,82 +223,77 @@ export async function importHotline(db: Kysely<DB>, jcode: string, bytes: Uint8A
       });
     }
   }
-  // orders imported before are not routed again (a re-import costs the reading of the file only)
-  const known = new Set((await db.selectFrom('events').select('hotline_order_no').where('jcode', '=', jcode)
-    .where(sql<boolean>`hotline_order_no = ANY (${parsed.map((p) => p.orderNo)}::text[])`).execute()).map((r) => r.hotline_order_no));
-  // routing: every point in one statement, each address once
-  const withPoint = parsed.filter((p) => p.point && !known.has(p.orderNo));
-  const placed = await placePoints(db, withPoint.map((p) => p.point!), jcode);
-  const where = new Map<number, Placement>();
-  withPoint.forEach((p, k) => {
-    const found = placed[k];
-    if (found && 'gridCode' in found) where.set(p.row, found);
-    else errors.push({ row: p.row, orderNo: p.orderNo, field: 'lon', message: `the point ${p.point![0].toFixed(6)}, ${p.point![1].toFixed(6)} (WGS-84) is outside every grid of ${jcode}` });
-  });
-  const byAddress = new Map<string, Placement | string>();
-  for (const p of parsed.filter((x) => !x.point && !known.has(x.orderNo))) {
-    let found = byAddress.get(p.address!);
-    if (found === undefined) {
-      try {
-        found = await placeByAddress(db, p.address!, jcode);
-      } catch (e) {
-        found = (e as Error).message;
-      }
-      byAddress.set(p.address!, found);
-    }
-    if (typeof found === 'string') errors.push({ row: p.row, orderNo: p.orderNo, field: 'address', message: found });
-    else where.set(p.row, found);
-  }
-  errors.sort((a, b) => a.row - b.row);
+  lap('check');
   const rows = cells.length - 1;
-  if (errors.length) return { ok: false, rows, inserted: 0, skipped: 0, duplicates: 0, errors, ms: Math.round(performance.now() - t0) };
-
+  // routing and writing in one transaction, without JIT: each statement takes up to 200,000 rows and the planner's
+  // estimates over them are large enough to make PostgreSQL compile every one, which costs more than it saves
   return db.transaction().execute(async (trx) => {
-    const existing = new Set((await trx.selectFrom('events').select('hotline_order_no').where('jcode', '=', jcode)
+    await sql`SET LOCAL jit = off`.execute(trx);
+    // orders imported before are not routed again (a re-import costs the reading of the file only)
+    const known = new Set((await trx.selectFrom('events').select('hotline_order_no').where('jcode', '=', jcode)
       .where(sql<boolean>`hotline_order_no = ANY (${parsed.map((p) => p.orderNo)}::text[])`).execute()).map((r) => r.hotline_order_no));
-    const fresh = parsed.filter((p) => !existing.has(p.orderNo));
+    // routing: every point in one statement, each address once
+    const withPoint = parsed.filter((p) => p.point && !known.has(p.orderNo));
+    const placed = await placePoints(trx, withPoint.map((p) => p.point!), jcode);
+    const where = new Map<number, Placement>();
+    withPoint.forEach((p, k) => {
+      const found = placed[k];
+      if (found && 'gridCode' in found) where.set(p.row, found);
+      else errors.push({ row: p.row, orderNo: p.orderNo, field: 'lon', message: `the point ${p.point![0].toFixed(6)}, ${p.point![1].toFixed(6)} (WGS-84) is outside every grid of ${jcode}` });
+    });
+    const byAddress = new Map<string, Placement | string>();
+    for (const p of parsed.filter((x) => !x.point && !known.has(x.orderNo))) {
+      let found = byAddress.get(p.address!);
+      if (found === undefined) {
+        try {
+          found = await placeByAddress(trx, p.address!, jcode);
+        } catch (e) {
+          found = (e as Error).message;
+        }
+        byAddress.set(p.address!, found);
+      }
+      if (typeof found === 'string') errors.push({ row: p.row, orderNo: p.orderNo, field: 'address', message: found });
+      else where.set(p.row, found);
+    }
+    errors.sort((a, b) => a.row - b.row);
+    lap('route');
+    // a file with any bad row writes nothing
+    if (errors.length) return { ok: false, rows, inserted: 0, skipped: 0, duplicates: 0, errors, ms: Math.round(performance.now() - t0), phases };
+
+    const fresh = parsed.filter((p) => !known.has(p.orderNo));
     const settings = new Map<string, TypeSettings>();
     for (const code of new Set(fresh.map((p) => p.typeCode))) settings.set(code, await typeSettings(trx, jcode, eventType(code)!));
-    const records = fresh.map((p) => {
-      const r = eventRow({
-        typeCode: p.typeCode, source: 'hotline', description: p.description, priority: p.priority, address: p.address ?? undefined,
-        reporter: { name: p.caller, phone: p.phone }, reportedBy: actor, hotlineOrderNo: p.orderNo, reportedAt: p.receivedAt,
-      }, eventType(p.typeCode)!, where.get(p.row)!, settings.get(p.typeCode)!, now);
-      const { lon, lat, ...rest } = r;
-      return { ...rest, reported_at: rest.reported_at.toISOString(), updated_at: now.toISOString(), deadline_at: rest.deadline_at.toISOString(), yellow_at: rest.yellow_at.toISOString(), geom: { type: 'Point', coordinates: [lon, lat] } };
-    });
-    await bulkInsert(trx, 'events', EVENT_COLUMNS, records);
-    const orders = fresh.map((p) => p.orderNo);
-    if (orders.length) {
-      await sql`INSERT INTO event_transitions (jcode, event_id, seq, action, from_stage, to_stage, actor, role, at, data)
-        SELECT e.jcode, e.id, 1, 'report', NULL, 'reported', ${actor}, 'hotline', ${now}, '{"source":"hotline"}'::jsonb
-        FROM events e WHERE e.jcode = ${jcode} AND e.hotline_order_no = ANY (${orders}::text[])`.execute(trx);
-    }
+    const records = fresh.map((p) => eventRow({
+      typeCode: p.typeCode, source: 'hotline', description: p.description, priority: p.priority, address: p.address ?? undefined,
+      reporter: { name: p.caller, phone: p.phone }, reportedBy: actor, hotlineOrderNo: p.orderNo, reportedAt: p.receivedAt,
+    }, eventType(p.typeCode)!, where.get(p.row)!, settings.get(p.typeCode)!, now));
+    // ids first (from the events' own identity sequence), so that the duplicate links are known before the rows are
+    // written and every row is written once
+    const ids = records.length === 0 ? [] : (await sql<{ id: string }>`SELECT nextval(pg_get_serial_sequence('events', 'id')) AS id
+      FROM generate_series(1, ${records.length}::int) ORDER BY 1`.execute(trx)).rows.map((r) => Number(r.id));
     // each new order repeating an open event of its type within 50 m and 24 h before it is linked to that event (a
-    // stored one or another new one): the candidates are read once and matched in memory (link-duplicates.ts)
-    let linked = 0;
-    if (orders.length) {
+    // stored one or another new one): the stored candidates are read once and matched in memory (link-duplicates.ts)
+    let links = new Map<number, number>();
+    if (records.length) {
+      const times = records.map((r) => r.reported_at.getTime());
+      const from = new Date(times.reduce((a, b) => Math.min(a, b)) - DUPLICATE_HOURS * 3_600_000);
+      const to = new Date(times.reduce((a, b) => Math.max(a, b)));
       type P = { id: number; type_code: string; at: Date; lon: number; lat: number; duplicate_of: number | null };
-      const made = (await sql<P>`SELECT e.id, e.type_code, e.reported_at AS at, ST_X(e.geom) AS lon, ST_Y(e.geom) AS lat, e.duplicate_of FROM events e
-        WHERE e.jcode = ${jcode} AND e.hotline_order_no = ANY (${orders}::text[])`.execute(trx)).rows;
-      const times = made.map((m) => new Date(m.at).getTime());
-      const from = new Date(Math.min(...times) - DUPLICATE_HOURS * 3_600_000);
-      const to = new Date(Math.max(...times));
-      const ids = new Set(made.map((m) => Number(m.id)));
       const stored = (await sql<P>`SELECT e.id, e.type_code, e.reported_at AS at, ST_X(e.geom) AS lon, ST_Y(e.geom) AS lat, e.duplicate_of FROM events e
         WHERE e.jcode = ${jcode} AND e.closed_at IS NULL AND e.geom IS NOT NULL AND e.type_code = ANY (${[...new Set(fresh.map((p) => p.typeCode))]}::text[])
-          AND e.reported_at >= ${from} AND e.reported_at <= ${to}`.execute(trx)).rows.filter((r) => !ids.has(Number(r.id)));
-      const cand = (r: P): DupCandidate => ({ id: Number(r.id), typeCode: r.type_code, at: new Date(r.at).getTime(), lon: Number(r.lon), lat: Number(r.lat), root: r.duplicate_of === null ? null : Number(r.duplicate_of) });
-      const links = linkDuplicates(made.map(cand), stored.map(cand));
-      if (links.size) {
-        await sql`UPDATE events t SET duplicate_of = u.root FROM unnest(${[...links.keys()]}::bigint[], ${[...links.values()]}::bigint[]) AS u(id, root)
-          WHERE t.jcode = ${jcode} AND t.id = u.id`.execute(trx);
-      }
-      linked = links.size;
+          AND e.reported_at >= ${from} AND e.reported_at <= ${to}`.execute(trx)).rows;
+      links = linkDuplicates(
+        records.map((r, k): DupCandidate => ({ id: ids[k], typeCode: r.type_code, at: r.reported_at.getTime(), lon: r.lon, lat: r.lat, root: null })),
+        stored.map((r): DupCandidate => ({ id: Number(r.id), typeCode: r.type_code, at: new Date(r.at).getTime(), lon: Number(r.lon), lat: Number(r.lat), root: r.duplicate_of === null ? null : Number(r.duplicate_of) })),
+      );
     }
+    lap('duplicates');
+    await insertEvents(trx, jcode, records.map((row, k) => ({ id: ids[k], row, duplicateOf: links.get(ids[k]) ?? null })), now, actor);
+    lap('write');
+    const linked = links.size;
     return {
       ok: true, rows, inserted: fresh.length, skipped: parsed.length - fresh.length, duplicates: linked, errors: [],
-      ms: Math.round(performance.now() - t0),
+      ms: Math.round(performance.now() - t0), phases,
     };
   });
 }

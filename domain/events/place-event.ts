@@ -61,25 +61,29 @@ export async function placePoints(db: Kysely<DB>, points: ReadonlyArray<[number,
   const lons = points.map((p) => p[0]);
   const lats = points.map((p) => p[1]);
   // points in geohash order, so that consecutive points mostly fall in the same grid and PostGIS reuses that grid's
-  // prepared geometry; the street from the grid's community (its parent), by position only when that is unknown
+  // prepared geometry; the street from the grid's community (its parent: one hash join over the communities, not a
+  // lookup per point), by position only when that is unknown; answered in any order (each row carries its index)
+  const inJ = (col: string) => (jcode === undefined ? sql`` : sql`AND ${sql.ref(col)} = ${jcode}`);
   const { rows } = await sql<Row>`WITH p AS MATERIALIZED (
       SELECT t.i::int AS i, ST_SetSRID(ST_MakePoint(t.lon, t.lat), 4326) AS g
       FROM unnest(${lons}::float8[], ${lats}::float8[]) WITH ORDINALITY AS t(lon, lat, i)
-      ORDER BY ST_GeoHash(ST_SetSRID(ST_MakePoint(t.lon, t.lat), 4326), 9))
+      ORDER BY ST_GeoHash(ST_SetSRID(ST_MakePoint(t.lon, t.lat), 4326), 9)),
+    tw AS MATERIALIZED (
+      SELECT c.jcode, c.code, t.code AS township FROM jurisdictions c
+      JOIN jurisdictions t ON t.jcode = c.jcode AND t.code = c.parent_code AND t.level = 'township'
+      WHERE true ${inJ('c.jcode')})
     SELECT p.i, gr.jcode, gr.plan_id, gr.code, gr.community_code,
-      CASE WHEN gr.jcode IS NULL THEN NULL ELSE coalesce(
-        (SELECT t.code FROM jurisdictions c JOIN jurisdictions t ON t.jcode = c.jcode AND t.code = c.parent_code AND t.level = 'township'
-          WHERE c.jcode = gr.jcode AND c.code = gr.community_code),
+      CASE WHEN gr.jcode IS NULL THEN NULL ELSE coalesce(tw.township,
         (SELECT j.code FROM jurisdictions j WHERE j.jcode = gr.jcode AND j.level = 'township' AND j.geom && p.g AND ST_Intersects(j.geom, p.g)
           ORDER BY j.code LIMIT 1)) END AS township,
       CASE WHEN gr.jcode IS NOT NULL THEN true ELSE EXISTS (SELECT 1 FROM jurisdictions j WHERE j.jcode = j.code AND j.geom && p.g AND ST_Intersects(j.geom, p.g)
-        ${jcode === undefined ? sql`` : sql`AND j.jcode = ${jcode}`}) END AS in_jurisdiction
+        ${inJ('j.jcode')}) END AS in_jurisdiction
     FROM p LEFT JOIN LATERAL (
       SELECT g.jcode, g.plan_id, g.code, g.community_code FROM grids g
       JOIN grid_plans pl ON pl.jcode = g.jcode AND pl.id = g.plan_id AND pl.status = 'published'
-      WHERE g.geom && p.g AND ST_Intersects(g.geom, p.g) ${jcode === undefined ? sql`` : sql`AND g.jcode = ${jcode}`}
+      WHERE g.geom && p.g AND ST_Intersects(g.geom, p.g) ${inJ('g.jcode')}
       ORDER BY g.jcode, g.code LIMIT 1) gr ON true
-    ORDER BY p.i`.execute(db);
+    LEFT JOIN tw ON tw.jcode = gr.jcode AND tw.code = gr.community_code`.execute(db);
   const out: Array<(Placement & { inJurisdiction: true }) | { inJurisdiction: boolean } | null> = points.map(() => null);
   for (const r of rows) {
     const k = Number(r.i) - 1;
