@@ -162,8 +162,13 @@ export function mergeAtoms(graph: AtomGraph, opts: MergeOptions = {}): NodeGraph
     unitAtoms.set(unit, connectThrough(list, atomAdj, (i) => atoms[i].community === home));
   }
   for (const list of unitAtoms.values()) for (let i = 1; i < list.length; i++) uf.union(list[0], list[i]);
+  const unitAtom = new Set([...unitAtoms.values()].flat());
 
-  // slivers: join the longest-border neighbour (same community first)
+  // slivers: join the longest-border neighbour (same community first). A sliver bridges nothing: its other
+  // borders do not make its node adjacent to anything (a strip a few millimetres wide between a street and
+  // the jurisdiction's edge, kilometres long, would otherwise tie together grids that meet only through it,
+  // and it pinches apart at the output's precision)
+  const bridgeless = new Uint8Array(atoms.length);
   atoms.forEach((a, i) => {
     if (a.households > 0) return;
     const pp = a.perimeter > 0 ? (4 * Math.PI * a.area) / (a.perimeter * a.perimeter) : 0;
@@ -186,6 +191,7 @@ export function mergeAtoms(graph: AtomGraph, opts: MergeOptions = {}): NodeGraph
       if (key > bestKey || (key === bestKey && n < best)) { bestKey = key; best = n; }
     }
     uf.union(i, best);
+    if (!unitAtom.has(i)) bridgeless[i] = 1;
   });
 
   // build nodes
@@ -238,8 +244,10 @@ export function mergeAtoms(graph: AtomGraph, opts: MergeOptions = {}): NodeGraph
   const lens = new Map<number, number>();
   const N = nodes.length;
   for (const e of edges) {
-    const a = nodeOfAtom[idx.get(e.a)!], b = nodeOfAtom[idx.get(e.b)!];
+    const ia = idx.get(e.a)!, ib = idx.get(e.b)!;
+    const a = nodeOfAtom[ia], b = nodeOfAtom[ib];
     if (a === b) { nodes[a].perimeter -= 2 * e.length; continue; }
+    if (bridgeless[ia] || bridgeless[ib]) continue;
     const key = a < b ? a * N + b : b * N + a;
     lens.set(key, (lens.get(key) ?? 0) + e.length);
   }

@@ -130,6 +130,7 @@ export async function partitionJurisdiction(db: Kysely<any>, opts: PartitionOpti
     const details: Record<string, string> = {};
     const certificates: Record<string, Omit<Certificate, 'reason' | 'detail'>> = {};
     const counted = order.map((i) => households.get(codes[i]) ?? 0);
+    if (process.env.WANGGE_PROFILE === '1') order.forEach((i, o) => { if (counted[o] !== groups[i].households) process.stderr.write(`  recount ${codes[i]}: ${groups[i].households} by blocks, ${counted[o]} by outline\n`); });
     const certs = opts.grouping ? null : certify({ groups: order.map((i) => groups[i]), households: counted, nodes: ng.nodes, unitHouseholds: graph.unitHouseholds, min, max });
     for (let o = 0; o < order.length; o++) {
       const i = order[o];

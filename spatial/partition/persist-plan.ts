@@ -107,11 +107,7 @@ export async function persistPlan(db: Kysely<any>, input: PersistInput): Promise
   mark('coverage faces back to grids');
   // the round trip to degrees and 9 decimals can fold a thread-thin spike along the outline into a
   // self-touching ring: make such a grid valid again (the spike has no area, so no neighbour loses any)
-  for (let pass = 0; pass < 2; pass++) {
-    await sql`UPDATE grids SET geom = ST_Multi(ST_GeomFromGeoJSON(ST_AsGeoJSON(ST_CollectionExtract(ST_MakeValid(geom), 3), 9)))
-      WHERE jcode = ${jcode} AND plan_id = ${planId}::bigint AND NOT ST_IsValid(geom)`.execute(db);
-  }
-  await sql`UPDATE grids SET geom = ST_SetSRID(geom, 4326) WHERE jcode = ${jcode} AND plan_id = ${planId}::bigint AND ST_SRID(geom) <> 4326`.execute(db);
+  await makeGridsValid(db, jcode, planId);
   mark('made valid');
   const { rows: invalid } = await sql<{ code: string; reason: string }>`
     SELECT code, ST_IsValidReason(geom) AS reason FROM grids WHERE jcode = ${jcode} AND plan_id = ${planId}::bigint AND NOT ST_IsValid(geom) ORDER BY code LIMIT 1`.execute(db);
@@ -160,6 +156,15 @@ export async function persistPlan(db: Kysely<any>, input: PersistInput): Promise
   return { planId, households };
 }
 
+/** Grids of the plan whose outline is invalid made valid, at the 9 decimals GeoJSON carries (in SRID 4326). */
+async function makeGridsValid(db: Kysely<any>, jcode: string, planId: number): Promise<void> {
+  for (let pass = 0; pass < 2; pass++) {
+    await sql`UPDATE grids SET geom = ST_Multi(ST_GeomFromGeoJSON(ST_AsGeoJSON(ST_CollectionExtract(ST_MakeValid(geom), 3), 9)))
+      WHERE jcode = ${jcode} AND plan_id = ${planId}::bigint AND NOT ST_IsValid(geom)`.execute(db);
+  }
+  await sql`UPDATE grids SET geom = ST_SetSRID(geom, 4326) WHERE jcode = ${jcode} AND plan_id = ${planId}::bigint AND ST_SRID(geom) <> 4326`.execute(db);
+}
+
 /** A temporary table (dropped at commit) filled with rows. */
 async function tempTable(db: Kysely<any>, name: string, columns: BulkColumn[], rows: Array<Record<string, unknown>>): Promise<void> {
   await sql`DROP TABLE IF EXISTS ${sql.table(name)}`.execute(db);
@@ -192,6 +197,7 @@ async function reattachStrayParts(db: Kysely<any>, jcode: string, planId: number
           AND ST_NumGeometries(ST_CollectionExtract(ST_UnaryUnion(ST_Collect(o.geom, p.g), 1e-9), 3)) = 1
         ORDER BY o.community_code IS NOT DISTINCT FROM p.community_code DESC, ST_Length(ST_Intersection(ST_Boundary(o.geom), ST_Boundary(p.g))) DESC, o.code LIMIT 1`.execute(db);
       if (!rows.length) continue;
+      if (process.env.WANGGE_PROFILE === '1') process.stderr.write(`  stray part ${part.path} of ${part.code} joins ${rows[0].code}\n`);
       await sql`
         WITH s AS (SELECT (ST_Dump(geom)).path[1] AS path, (ST_Dump(geom)).geom AS g FROM grids WHERE jcode = ${jcode} AND plan_id = ${planId}::bigint AND code = ${part.code}),
         p AS (SELECT g FROM s WHERE path = ${part.path}::int)
