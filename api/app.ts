@@ -50,6 +50,7 @@ import { HEAVY_ROUTES, heavyAuth } from './routes/validate.ts';
 import { eventsRouter } from './routes/events.ts';
 import { EventFeed } from './routes/events-shared.ts';
 import { open311Router, type PostRateLimit } from './routes/open311.ts';
+import { emergencyRouter } from './routes/emergency.ts';
 import { systemClock, type Clock } from '../domain/events/clock.ts';
 
 /** How long stop() lets running requests finish before cutting their connections. */
@@ -198,6 +199,7 @@ export function createExpressApp(database: Database, log: Logger, opts: AppOptio
   const eventsDeps = { clock: opts.clock ?? systemClock, feed: new EventFeed() };
   app.use(open311Router(ctx, eventsDeps, { rateLimit: opts.open311RateLimit }));
   app.use(eventsRouter(ctx, eventsDeps));
+  app.use(emergencyRouter(ctx, { clock: eventsDeps.clock }));
 
   // the hot read-only path first (lookup for phones): fewer layers to walk per request
   app.use(gridsLookupRouter(ctx));

@@ -19,10 +19,10 @@ export interface AddressPointsTable {
   jcode: string; id: Generated<number>; households: number; name: string | null; address: string | null;
   building_kind: string | null; levels: number | null; source_id: string | null; geom: Geom;
 }
-export interface HouseholdsTable { jcode: string; id: Generated<number>; address_point_id: number; unit_no: string | null; members: number; tags: string[] }
+export interface HouseholdsTable { jcode: string; id: Generated<number>; address_point_id: number; unit_no: string | null; members: number; tags: string[]; dangerous_house: Generated<boolean> }
 export interface ResidentsTable {
   jcode: string; id: Generated<number>; household_id: number; name: string; id_number: string | null; phone: string | null;
-  birth_date: ColumnType<Date | null, string | Date | null, string | Date | null>; relation: string | null; tags: string[];
+  birth_date: ColumnType<Date | null, string | Date | null, string | Date | null>; relation: string | null; tags: string[]; needs: Generated<string[]>;
 }
 export interface UnitsTable { jcode: string; id: Generated<number>; code: string; name: string | null; kind: string | null; dedicated: boolean; geom: Geom }
 export interface HazardsTable {
@@ -84,6 +84,28 @@ export interface EventPhotosTable { jcode: string; event_id: number; n: number; 
 export interface EventTypeSettingsTable { jcode: string; type_code: string; deadline_hours: number | null; yellow_share: number | null; result_photo_required: boolean | null }
 export interface Open311ClientsTable { jcode: string; key_hash: string; name: string; created_at: Generated<Date> }
 
+// emergency rosters (migrations/20261214T0100-emergency-rosters.ts)
+export interface SheltersTable {
+  jcode: string; id: Generated<number>; name: string; kind: string | null; capacity_day: number; capacity_night: number;
+  contact_name: string | null; contact_phone: string | null; address: string | null; geom: Geom;
+}
+export interface HazardAreasTable {
+  jcode: string; id: Generated<number>; name: string; kind: string; level: string; deadline: Timestamp; capacity_period: 'day' | 'night';
+  created_by: string | null; created_at: Generated<Date>; plan_id: number | null; geom: Geom;
+}
+export interface RosterHouseholdsTable {
+  jcode: string; roster_id: number; household_id: number; address_point_id: number; grid_code: string | null; community_code: string | null;
+  persons: number; vulnerable: Generated<number>; dangerous_house: Generated<boolean>; shelter_id: number | null; walk_m: number | null;
+}
+export interface RosterPeopleTable {
+  jcode: string; roster_id: number; resident_id: number; household_id: number; grid_code: string | null; vulnerable: boolean;
+  reasons: Generated<string[]>; needs_vehicle: Generated<boolean>;
+}
+export interface RosterTicksTable {
+  jcode: string; id: Generated<number>; roster_id: number; resident_id: number; grid_code: string | null; status: string; note: string | null;
+  at: Timestamp; recorded_at: Generated<Date>; by_name: string; by_role: string;
+}
+
 export interface DB {
   jurisdictions: JurisdictionsTable;
   streets: StreetsTable;
@@ -107,4 +129,9 @@ export interface DB {
   event_photos: EventPhotosTable;
   event_type_settings: EventTypeSettingsTable;
   open311_clients: Open311ClientsTable;
+  shelters: SheltersTable;
+  hazard_areas: HazardAreasTable;
+  roster_households: RosterHouseholdsTable;
+  roster_people: RosterPeopleTable;
+  roster_ticks: RosterTicksTable;
 }

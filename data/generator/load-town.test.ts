@@ -11,6 +11,7 @@ import { generateTown } from './generate-town.ts';
 import { writeProblemDir } from './write-problem-dir.ts';
 import { iterateHouseholds } from './residents.ts';
 import { loadTown } from './load-town.ts';
+import { townShelters } from './emergency-extras.ts';
 import { assignStaff } from './assign-staff.ts';
 
 const town = generateTown({ households: 12_000, seed: 5 });
@@ -37,7 +38,7 @@ describe.each(testEngines())('loadTown on %s PostGIS', (engine) => {
       households: town.households, residents, units: town.units.length, hazards: town.hazards.length, cameras: town.cameras.length,
       patrol_tracks: town.tracks.length, overlay_layers: 3, overlay_zones: town.overlays.reduce((s, o) => s + o.zones.length, 0),
     };
-    expect(res.counts).toEqual(expected);
+    expect(res.counts).toEqual({ ...expected, shelters: townShelters(town).length });
     for (const [k, v] of Object.entries(expected)) expect(counts[k], k).toBe(v);
     const hh = await sql<{ s: number }>`SELECT sum(households)::int AS s FROM address_points WHERE jcode = ${town.code}`.execute(db);
     expect(hh.rows[0].s).toBe(town.households);

@@ -13,6 +13,7 @@ import { inTransaction } from '../db/capabilities.ts';
 import { deleteJurisdiction } from '../importers/problem-dir.ts';
 import type { DB } from '../db/schema.ts';
 import { householdsOfBuilding } from './residents.ts';
+import { isDangerousHouse, residentNeeds, townShelters } from './emergency-extras.ts';
 import type { MultiPolygonGeometry, PolygonGeometry, Town } from './town-types.ts';
 
 export interface LoadTownOptions {
@@ -37,6 +38,7 @@ export interface LoadTownCounts {
   patrol_tracks: number;
   overlay_layers: number;
   overlay_zones: number;
+  shelters: number;
 }
 
 export interface LoadTownResult {
@@ -69,7 +71,7 @@ export async function loadTown(db: Kysely<DB>, town: Town, opts: LoadTownOptions
       progress({ phase: 'load', percent: 0, message: `deleting ${jcode}` });
       await deleteJurisdiction(trx, jcode);
     }
-    const c: LoadTownCounts = { jurisdictions: 0, streets: 0, address_points: 0, households: 0, residents: 0, units: 0, hazards: 0, cameras: 0, patrol_tracks: 0, overlay_layers: 0, overlay_zones: 0 };
+    const c: LoadTownCounts = { jurisdictions: 0, streets: 0, address_points: 0, households: 0, residents: 0, units: 0, hazards: 0, cameras: 0, patrol_tracks: 0, overlay_layers: 0, overlay_zones: 0, shelters: 0 };
     progress({ phase: 'load', percent: 2, message: 'jurisdictions' });
     c.jurisdictions = await bulkInsert(trx, 'jurisdictions',
       [col('jcode', 'text'), col('code', 'text'), col('name', 'text'), col('level', 'text'), col('parent_code', 'text'), col('households', 'integer'), col('geom', 'geometry')],
@@ -95,9 +97,9 @@ export async function loadTown(db: Kysely<DB>, town: Town, opts: LoadTownOptions
 
     progress({ phase: 'load', percent: 20, message: withResidents ? 'households and residents' : 'households' });
     const hhBase = await reserveIds(trx, 'households', town.households);
-    const hhCols = [col('jcode', 'text'), col('id', 'bigint'), col('address_point_id', 'bigint'), col('unit_no', 'text'), col('members', 'integer'), col('tags', 'text[]')];
+    const hhCols = [col('jcode', 'text'), col('id', 'bigint'), col('address_point_id', 'bigint'), col('unit_no', 'text'), col('members', 'integer'), col('tags', 'text[]'), col('dangerous_house', 'boolean')];
     const resCols = [col('jcode', 'text'), col('household_id', 'bigint'), col('name', 'text'), col('id_number', 'text'), col('phone', 'text'),
-      col('birth_date', 'date'), col('relation', 'text'), col('tags', 'text[]')];
+      col('birth_date', 'date'), col('relation', 'text'), col('tags', 'text[]'), col('needs', 'text[]')];
     let hhRows: Record<string, unknown>[] = [];
     let resRows: Record<string, unknown>[] = [];
     let hhId = hhBase;
@@ -109,15 +111,17 @@ export async function loadTown(db: Kysely<DB>, town: Town, opts: LoadTownOptions
       progress({ phase: 'load', percent: 20 + (65 * c.households) / Math.max(1, town.households), message: withResidents ? 'households and residents' : 'households' });
     };
     for (const b of town.buildings) {
-      for (const h of householdsOfBuilding(town, b)) {
+      const dangerous = isDangerousHouse(town, b);
+      householdsOfBuilding(town, b).forEach((h, hk) => {
         const id = hhId++;
-        hhRows.push({ jcode, id, address_point_id: apBase + b.id, unit_no: h.unitNo, members: h.members, tags: h.tags });
+        hhRows.push({ jcode, id, address_point_id: apBase + b.id, unit_no: h.unitNo, members: h.members, tags: h.tags, dangerous_house: dangerous });
         if (withResidents) {
-          for (const r of h.residents) {
-            resRows.push({ jcode, household_id: id, name: r.name, id_number: r.idNumber, phone: r.phone, birth_date: r.birthDate, relation: r.relation, tags: r.tags });
-          }
+          h.residents.forEach((r, rk) => {
+            resRows.push({ jcode, household_id: id, name: r.name, id_number: r.idNumber, phone: r.phone, birth_date: r.birthDate, relation: r.relation, tags: r.tags,
+              needs: residentNeeds(town, b, hk, rk, r) });
+          });
         }
-      }
+      });
       if (hhRows.length >= BATCH || resRows.length >= BATCH) await flush();
     }
     await flush();
@@ -131,6 +135,10 @@ export async function loadTown(db: Kysely<DB>, town: Town, opts: LoadTownOptions
     c.cameras = await bulkInsert(trx, 'cameras', [col('jcode', 'text'), col('code', 'text'), col('name', 'text'), col('bearing', 'double precision'),
       col('fov', 'double precision'), col('range_m', 'double precision'), col('geom', 'geometry')],
     town.cameras.map((m) => ({ jcode, code: m.code, name: m.name, bearing: m.bearing, fov: m.fov, range_m: m.rangeM, geom: { type: 'Point', coordinates: m.position } })));
+    c.shelters = await bulkInsert(trx, 'shelters', [col('jcode', 'text'), col('name', 'text'), col('kind', 'text'), col('capacity_day', 'integer'), col('capacity_night', 'integer'),
+      col('contact_name', 'text'), col('contact_phone', 'text'), col('address', 'text'), col('geom', 'geometry')],
+    townShelters(town).map((s) => ({ jcode, name: s.name, kind: s.kind, capacity_day: s.capacityDay, capacity_night: s.capacityNight, contact_name: s.contactName,
+      contact_phone: s.contactPhone, address: s.address, geom: { type: 'Point', coordinates: s.position } })));
     progress({ phase: 'load', percent: 90, message: 'patrol tracks' });
     const trackCols = [col('jcode', 'text'), col('worker', 'text'), col('day', 'date'), col('started_at', 'timestamptz'), col('times', 'double precision[]'), col('geom', 'geometry')];
     for (let k = 0; k < town.tracks.length; k += 200) {

@@ -36,7 +36,7 @@ export interface ProblemImportResult {
   counts: { communities: number; streets: number; addressPoints: number; households: number; units: number };
 }
 
-const TABLES_BY_JCODE = ['overlay_zones', 'overlay_layers', 'grids', 'blocks', 'grid_plans', 'patrol_tracks', 'grid_staff',
+const TABLES_BY_JCODE = ['roster_ticks', 'roster_people', 'roster_households', 'hazard_areas', 'shelters', 'overlay_zones', 'overlay_layers', 'grids', 'blocks', 'grid_plans', 'patrol_tracks', 'grid_staff',
   'cameras', 'hazards', 'residents', 'households', 'units', 'address_points', 'streets', 'jurisdictions'] as const;
 
 /** Remove every row of one jurisdiction from every table (children first). */
