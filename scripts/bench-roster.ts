@@ -34,7 +34,7 @@ try {
   say(`town: ${counts.households} households, ${counts.residents} residents, ${counts.shelters} shelters, ${plan.grids} grids, ${((performance.now() - t0) / 1000).toFixed(1)} s`);
   const { rows: [{ g }] } = await sql<{ g: string }>`SELECT ST_AsGeoJSON(ST_Expand(ST_Envelope(geom), 0.0005)) AS g FROM jurisdictions WHERE jcode = ${jcode} AND code = ${jcode}`.execute(db);
   for (let run = 1; run <= Number(values.runs); run++) {
-    const timings: BuildTimings = { rows: 0, graph: 0, assign: 0, total: 0 };
+    const timings: BuildTimings = { points: 0, people: 0, households: 0, rows: 0, graph: 0, assign: 0, total: 0 };
     t0 = performance.now();
     const { id } = await buildRoster(db, jcode, { name: `bench ${run}`, kind: 'typhoon', deadline: new Date('2026-12-01T10:00:00Z'), area: JSON.parse(g), createdBy: 'bench' }, timings);
     const secs = (performance.now() - t0) / 1000;
@@ -42,7 +42,7 @@ try {
         sum(persons)::int AS persons, sum(vulnerable)::int AS vulnerable, count(*) FILTER (WHERE shelter_id IS NULL)::int AS unassigned, count(DISTINCT shelter_id)::int AS shelters
       FROM roster_households WHERE jcode = ${jcode} AND roster_id = ${id}`.execute(db);
     say(`roster ${run}: ${r.households} households, ${r.persons} people (${r.vulnerable} vulnerable), ${r.shelters} shelters used, ${r.unassigned} households without room;`
-      + ` ${secs.toFixed(2)} s (rows ${(timings.rows / 1000).toFixed(2)} s, streets and graph ${(timings.graph / 1000).toFixed(2)} s, assignment ${(timings.assign / 1000).toFixed(2)} s, writing the rest)`);
+      + ` ${secs.toFixed(2)} s (rows ${(timings.rows / 1000).toFixed(2)} s: area and points ${(timings.points / 1000).toFixed(2)} s, people ${(timings.people / 1000).toFixed(2)} s, households ${(timings.households / 1000).toFixed(2)} s; streets and graph ${(timings.graph / 1000).toFixed(2)} s, assignment ${(timings.assign / 1000).toFixed(2)} s, writing the rest)`);
   }
 } finally {
   await database.close();

@@ -35,7 +35,7 @@ export interface NewRoster {
   createdBy: string;
 }
 
-export interface BuildTimings { rows: number; graph: number; assign: number; total: number }
+export interface BuildTimings { points: number; people: number; households: number; rows: number; graph: number; assign: number; total: number }
 
 /** Whether `deadline` falls at night in China Standard Time (18:00–06:00). */
 export function isNight(deadline: Date): boolean {
@@ -78,6 +78,7 @@ export async function buildRoster(db: Kysely<any>, jcode: string, input: NewRost
       LEFT JOIN LATERAL (SELECT g.code, g.community_code FROM grids g WHERE g.jcode = a.jcode AND g.plan_id = z.plan_id
         AND g.geom && a.geom AND ST_Intersects(g.geom, a.geom) ORDER BY g.code LIMIT 1) g ON true
       WHERE z.jcode = ${jcode} AND z.id = ${id}`.execute(trx);
+    const tPoints = Date.now();
     await sql`INSERT INTO roster_people (jcode, roster_id, resident_id, household_id, grid_code, vulnerable, reasons, needs_vehicle)
       SELECT ${jcode}, ${id}, x.id, x.household_id, x.grid_code, cardinality(x.reasons) > 0, x.reasons, x.needs && ${VEHICLE_NEEDS}::text[]
       FROM (SELECT r.id, r.household_id, p.grid_code, r.needs,
@@ -89,6 +90,7 @@ export async function buildRoster(db: Kysely<any>, jcode: string, input: NewRost
         FROM wg_roster_points p
         JOIN households h ON h.jcode = ${jcode} AND h.address_point_id = p.id
         JOIN residents r ON r.jcode = h.jcode AND r.household_id = h.id) x`.execute(trx);
+    const tPeople = Date.now();
     await sql`INSERT INTO roster_households (jcode, roster_id, household_id, address_point_id, grid_code, community_code, persons, vulnerable, dangerous_house)
       SELECT ${jcode}, ${id}, h.id, p.id, p.grid_code, p.community_code, coalesce(c.n, h.members), coalesce(c.v, 0), h.dangerous_house
       FROM wg_roster_points p
@@ -119,7 +121,7 @@ export async function buildRoster(db: Kysely<any>, jcode: string, input: NewRost
         FROM unnest(${part.map((a) => a.householdId)}::bigint[], ${part.map((a) => a.shelterId)}::bigint[], ${part.map((a) => a.walkM)}::float8[]) AS u(h, s, w)
         WHERE rh.jcode = ${jcode} AND rh.roster_id = ${id} AND rh.household_id = u.h`.execute(trx);
     }
-    if (timings) Object.assign(timings, { rows: t1 - t0, graph: t2 - t1, assign: t3 - t2, total: Date.now() - t0 });
+    if (timings) Object.assign(timings, { points: tPoints - t0, people: tPeople - tPoints, households: t1 - tPeople, rows: t1 - t0, graph: t2 - t1, assign: t3 - t2, total: Date.now() - t0 });
     return { id, jcode };
   });
 }

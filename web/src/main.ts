@@ -13,6 +13,8 @@ import { mountMeView } from './views/me-view.ts';
 import { mountGridView } from './views/grid-view.ts';
 import { mountEventsView } from './views/events-view.ts';
 import { mountEventsWallView } from './views/events-wall-view.ts';
+import { mountRosterView } from './views/roster-view.ts';
+import { mountRosterWallView } from './views/roster-wall-view.ts';
 import type { Unmount, ViewContext } from './views/view.ts';
 import { installLoginDialog } from './login-dialog.ts';
 
@@ -50,7 +52,8 @@ function mount(): void {
     },
     setState,
   };
-  const views = { plan: mountPlanView, wall: mountWallView, me: mountMeView, grid: mountGridView, events: mountEventsView, eventsWall: mountEventsWallView };
+  const views = { plan: mountPlanView, wall: mountWallView, me: mountMeView, grid: mountGridView, events: mountEventsView, eventsWall: mountEventsWallView,
+    roster: mountRosterView, rosterWall: mountRosterWallView };
   unmount = views[route.view](ctx);
 }
 
