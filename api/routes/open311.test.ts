@@ -176,6 +176,18 @@ describe.each(testEngines())('Open311 GeoReport v2 and the events workflow on th
     const mine = await (await s.get(`/api/jurisdictions/${TINY.jcode}/events?limit=1000`, { headers: bearer(tokens.worker1) })).json();
     expect(mine.events.every((e: any) => e.gridCode === G1)).toBe(true);
     expect(mine.events.length).toBeGreaterThan(0);
+    // asking for the other grid by name gives nothing either: list, map, board, hotspots, figures, photos
+    const asked = `/api/jurisdictions/${TINY.jcode}`;
+    expect((await (await s.get(`${asked}/events?grid=${G2}`, { headers: bearer(tokens.worker1) })).json()).events).toEqual([]);
+    expect((await (await s.get(`${asked}/events.geojson?grid=${G2}`, { headers: bearer(tokens.worker1) })).json()).features).toEqual([]);
+    expect((await (await s.get(`${asked}/event-board`, { headers: bearer(tokens.worker1) })).json()).grids.map((g: any) => g.gridCode)).toEqual([G1]);
+    expect((await (await s.get(`${asked}/event-board?grid=${G2}`, { headers: bearer(tokens.worker1) })).json()).grids).toEqual([]);
+    expect((await (await s.get(`${asked}/event-hotspots?grid=${G2}`, { headers: bearer(tokens.worker1) })).json()).hotspots).toEqual([]);
+    const photo = new FormData();
+    photo.append('photo', new Blob([Buffer.from('89504e470d0a1a0a', 'hex')], { type: 'image/png' }), 'p.png');
+    expect((await fetch(`${s.base}${url}/photos`, { method: 'POST', headers: bearer(tokens.worker1), body: photo })).status).toBe(404);
+    expect((await s.get(`${url}/photos/1`, { headers: bearer(tokens.worker1) })).status).toBe(404);
+    expect((await transition(tokens.worker1, ev.id, { action: 'return', reason: '不是我的' })).status).toBe(403);
     const full = await (await s.get(url, { headers: bearer(tokens.worker2) })).json();
     expect(full.reporter).toEqual({ name: '王小明', phone: '13800001111' });
     const masked = await (await s.get(url, { headers: bearer(tokens.commander1) })).json();
