@@ -202,7 +202,7 @@ export function createExpressApp(database: Database, log: Logger, opts: AppOptio
   app.use(emergencyRouter(ctx, { clock: eventsDeps.clock }));
 
   // the hot read-only path first (lookup for phones): fewer layers to walk per request
-  app.use(gridsLookupRouter(ctx));
+  app.use(gridsLookupRouter(ctx, auth));
   app.use(healthRouter(ctx));
   app.use(sessionRouter(ctx, auth));
   app.use(residentsRouter(ctx, auth));

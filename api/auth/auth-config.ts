@@ -9,10 +9,11 @@
  *   WRITES_REQUIRE_LOGIN  1 (default): creating, editing, copying and publishing plans and imports need a planner
  *                       or admin account (api/auth/write-guard.ts); the web app asks for a login when a change
  *                       needs one. 0 only for a trusted single-user setup.
- *   DRAFTS_REQUIRE_LOGIN  1: draft plans (unpublished work, beyond the public map) are read and exported only with an
- *                       account of their jurisdiction, and anonymous plan lists hold the published and archived plans
- *                       only (api/auth/personal-data.ts). 0 (default, for now): drafts are open as before, because
- *                       the web app's export links and older clients read them without a token.
+ *   DRAFTS_REQUIRE_LOGIN  1 (default): draft plans (unpublished work, beyond the public map) are read, exported and
+ *                       bundled only with an account of their jurisdiction, and anonymous plan lists hold the
+ *                       published and archived plans only (api/auth/personal-data.ts); the web app sends its login
+ *                       with every read and download. 0: drafts open to everyone as before (an explicit opt-out for
+ *                       a trusted single-user setup or old clients that read drafts without a token).
  */
 import { ConfigError, envInt } from '../config.ts';
 
@@ -44,6 +45,6 @@ export function loadAuthConfig(env: NodeJS.ProcessEnv = process.env): Readonly<A
     loginMaxFailuresPerName: envInt(env, 'LOGIN_MAX_FAILURES_PER_NAME', 2 * loginMaxFailures, 1, 100_000),
     loginWindowMinutes: envInt(env, 'LOGIN_WINDOW_MINUTES', 15, 1, 24 * 60),
     writesRequireLogin: envInt(env, 'WRITES_REQUIRE_LOGIN', 1, 0, 1) === 1,
-    draftsRequireLogin: envInt(env, 'DRAFTS_REQUIRE_LOGIN', 0, 0, 1) === 1,
+    draftsRequireLogin: envInt(env, 'DRAFTS_REQUIRE_LOGIN', 1, 0, 1) === 1,
   });
 }

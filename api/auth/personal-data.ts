@@ -15,8 +15,9 @@
  *   no personal data (grids, blocks, streets, units, hazards without description, cameras, counts).
  * - Plans: their reads and exports carry grids, blocks, codes and household counts, never people (a merge's roster
  *   stays in its job). Published and archived plans are the public map and its history. A draft is unpublished
- *   work, beyond the public map: with DRAFTS_REQUIRE_LOGIN=1 it is read, diffed and exported only with an account
- *   of its jurisdiction, and lists shown to others hold no drafts.
+ *   work, beyond the public map: it is read, diffed, exported and bundled (`/api/grids/{code}/bundle?planId=`) only
+ *   with an account of its jurisdiction, and lists shown to others hold no drafts (DRAFTS_REQUIRE_LOGIN=0 opens
+ *   drafts to everyone, an explicit opt-out).
  */
 import { maskName, maskPhone } from './masking.ts';
 import { worksInGrid, type AuthUser } from './roles.ts';
@@ -71,7 +72,7 @@ export function isPublicPlan(status: PlanStatus): boolean {
   return status !== 'draft';
 }
 
-/** Whether `user` may read a plan of `jcode` in `status` when drafts require a login: a draft by its jurisdiction's accounts. */
+/** Whether `user` may read a plan of `jcode` in `status` (drafts requiring a login): a draft by its jurisdiction's accounts. */
 export function seesPlan(user: AuthUser | null, jcode: string, status: PlanStatus): boolean {
   return isPublicPlan(status) || ofJurisdiction(user, jcode);
 }

@@ -63,10 +63,17 @@ export const bearer = (token: string): Record<string, string> => ({ authorizatio
 
 /**
  * For route tests of write routes: a planner account (created once per database) logged in, and the server
- * with `post` sending its bearer token. Returns the server and the token.
+ * with `get` and `post` sending its bearer token (drafts and writes need it). Returns the server and the token.
  */
 export async function asPlanner(db: Kysely<any>, s: TestServer): Promise<{ server: TestServer; token: string }> {
   await createUser(db, { name: 'route-test-planner', role: 'planner', password: PASSWORD });
   const token = await login(s.base, 'route-test-planner');
-  return { server: { ...s, post: (p, body, headers = {}) => s.post(p, body, { ...bearer(token), ...headers }) }, token };
+  return {
+    server: {
+      ...s,
+      get: (p, init = {}) => s.get(p, { ...init, headers: { ...bearer(token), ...(init.headers as Record<string, string> | undefined) } }),
+      post: (p, body, headers = {}) => s.post(p, body, { ...bearer(token), ...headers }),
+    },
+    token,
+  };
 }

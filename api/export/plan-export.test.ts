@@ -18,6 +18,7 @@ import { readGeoPackage } from '../../data/formats/geopackage.ts';
 import { parseGpkgGeometry } from '../../data/formats/wkb.ts';
 import { loadTinyTown, TINY } from '../test/tiny-town.ts';
 import { expectProblem, startTestServer, type TestServer } from '../test/http.ts';
+import { asPlanner } from '../auth/test-people.ts';
 
 declare module 'shapefile' {
   export function open(shp: ArrayBuffer | Uint8Array, dbf?: ArrayBuffer | Uint8Array, options?: { encoding?: string }): Promise<{
@@ -106,7 +107,8 @@ describe.each(testEngines())('plan export on the %s engine', (engine) => {
       },
     ]);
     planIds = [town.publishedPlanId, id];
-    s = await startTestServer(database);
+    // the second plan is a draft: its exports need an account of the jurisdiction (a planner's token on every request)
+    s = (await asPlanner(database.db, await startTestServer(database))).server;
   });
   afterAll(async () => {
     await s?.app.stop();

@@ -65,6 +65,12 @@ export async function getPlan(db: Kysely<DB>, jcode: string, id: number): Promis
   return r ? toInfo(r) : null;
 }
 
+/** The status of one plan, or null when the jurisdiction has no such plan. */
+export async function planStatus(db: Kysely<DB>, jcode: string, id: number): Promise<PlanStatus | null> {
+  const r = await db.selectFrom('grid_plans').select('status').where('jcode', '=', jcode).where('id', '=', id).executeTakeFirst();
+  return r ? r.status : null;
+}
+
 /** One plan, or a not_found error naming the parameter. */
 export async function requirePlan(db: Kysely<DB>, jcode: string, id: number, parameter = 'planId'): Promise<PlanInfo> {
   const p = await getPlan(db, jcode, id);

@@ -1,5 +1,6 @@
 /**
- * GET /api/grids/{code}/bundle?jcode=[&planId=][&day=YYYY-MM-DD]: a grid's one-map bundle.
+ * GET /api/grids/{code}/bundle?jcode=[&planId=][&day=YYYY-MM-DD]: a grid's one-map bundle; of a draft plan
+ * (`planId`) only with an account of its jurisdiction, like the plan itself (routes/plans.ts).
  * GET /api/lookup?lon=&lat=[&crs=wgs84|gcj02|bd09]: grid, community, township, jurisdiction and staff at a
  * position (phones in China often report GCJ-02 or BD-09: converted to WGS-84 first).
  * GET /api/lookup?q=<address text>[&jcode=][&limit=]: address points matching the text, each with its grid.
@@ -15,10 +16,13 @@ import { dayParam, idParam, jcodeParam, limitParam, numberParam, optionalString 
 import type { RouteContext } from './context.ts';
 import { userOf } from '../request-user.ts';
 import { contactView, seesPatrols } from '../auth/personal-data.ts';
+import { requirePlanReader } from '../auth/require-user.ts';
+import { planStatus } from '../repos/plans.ts';
+import type { AuthConfig } from '../auth/auth-config.ts';
 
 const LOOKUP_CRS: Record<string, string> = { wgs84: 'wgs84', 'epsg:4326': 'wgs84', gcj02: 'gcj02', 'gcj-02': 'gcj02', bd09: 'bd09', 'bd-09': 'bd09' };
 
-export function gridsLookupRouter(ctx: RouteContext): Router {
+export function gridsLookupRouter(ctx: RouteContext, auth: Pick<AuthConfig, 'draftsRequireLogin'> = { draftsRequireLogin: true }): Router {
   const r = Router();
 
   r.get('/api/grids/:code/bundle', async (req, res) => {
@@ -27,9 +31,15 @@ export function gridsLookupRouter(ctx: RouteContext): Router {
     const jcode = jcodeParam(req.query);
     const planRaw = optionalString(req.query, 'planId');
     const day = dayParam(req.query);
+    const planId = planRaw === undefined ? undefined : idParam(planRaw, 'planId');
+    if (planId !== undefined) {
+      // a named plan that is a draft is unpublished work (no such plan: the bundle's own 404)
+      const status = await planStatus(ctx.db, jcode, planId);
+      if (status) requirePlanReader(res, { id: planId, jcode, status }, auth.draftsRequireLogin);
+    }
     const user = userOf(res);
     const body = await gridBundle(ctx.db, {
-      jcode, code, day, planId: planRaw === undefined ? undefined : idParam(planRaw, 'planId'),
+      jcode, code, day, planId,
       contacts: contactView(user, jcode), patrols: seesPatrols(user, jcode, code),
     });
     // the answer depends on who asks

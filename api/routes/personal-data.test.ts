@@ -11,6 +11,7 @@ import { bodyText, expectProblem, readEvents, startTestServer, type TestServer }
 import { loadTinyTown, TINY, type TinyTown } from '../test/tiny-town.ts';
 import { bearer, createAccounts, G1, G2, loadPeople, login, PASSWORD, type Person } from '../auth/test-people.ts';
 import { createUser } from '../auth/users.ts';
+import { loadAuthConfig } from '../auth/auth-config.ts';
 
 const J = TINY.jcode;
 const DAY = '2026-10-30';
@@ -128,32 +129,41 @@ describe.each(testEngines())('personal data on open routes on the %s engine', (e
     expect(staff.staff.map((x: any) => x.phone)).toEqual(['13800000002', '13800000001']);
   });
 
-  it('keeps drafts to accounts of their jurisdiction with DRAFTS_REQUIRE_LOGIN=1; published plans stay open; no plan read carries people', async () => {
+  it('keeps drafts (reads, exports, diffs, a bundle of a draft) to accounts of their jurisdiction; published plans stay open; no plan read carries people', async () => {
     const P = `/api/jurisdictions/${J}/plans`;
     const reads = (id: number) => ['', '/grids.geojson', '/blocks.geojson', '/export.geojson', '/export.kml', '/export.gpkg', `/diff?against=${town.publishedPlanId}`].map((x) => `${P}/${id}${x}`);
-    // by default (old clients, the web app's export links) drafts read as before, and carry no personal data
-    for (const u of reads(town.draftPlanId)) {
-      const res = await s.get(u);
+    const bundle = (id: number, code: string) => `/api/grids/${code}/bundle?jcode=${J}&planId=${id}`;
+    const get = (u: string, who: string | null) => s.get(u, as(who));
+    const ids = async (who: string | null) => ((await (await get(P, who)).json()).plans as Array<{ id: number }>).map((p) => p.id);
+    // by default (DRAFTS_REQUIRE_LOGIN unset): drafts need an account of their jurisdiction
+    expect(await ids(null)).toEqual([town.publishedPlanId]);
+    expect(await ids('elsewhere')).toEqual([town.publishedPlanId]);
+    for (const who of ['planner1', 'commander1', 'worker1']) expect((await ids(who)).sort(), who).toEqual([town.publishedPlanId, town.draftPlanId].sort());
+    for (const u of [...reads(town.draftPlanId), bundle(town.draftPlanId, 'DRAFT001')]) {
+      await expectProblem(await get(u, null), 401, 'unauthorized', 'Authorization');
+      await expectProblem(await get(u, 'elsewhere'), 403, 'forbidden', 'planId');
+      const res = await get(u, 'planner1');
       expect(res.status, u).toBe(200);
-      noPeople(Buffer.from(await res.arrayBuffer()).toString('utf8'), `GET ${u}`);
+      noPeople(Buffer.from(await res.arrayBuffer()).toString('utf8'), `GET ${u} as a planner`);
     }
-    const strict = await startTestServer(database, { auth: { draftsRequireLogin: true } });
+    // the public map and its exports stay open; a diff against a draft does not; a plan that does not exist is 404
+    for (const u of [...reads(town.publishedPlanId).slice(0, -1), bundle(town.publishedPlanId, G1)]) expect((await get(u, null)).status, u).toBe(200);
+    await expectProblem(await get(`${P}/${town.publishedPlanId}/diff?against=${town.draftPlanId}`, null), 401, 'unauthorized', 'Authorization');
+    await expectProblem(await get(bundle(999_999, G1), null), 404, 'not_found', 'code');
+
+    // DRAFTS_REQUIRE_LOGIN=0, the explicit opt-out: drafts read as before, and carry no personal data
+    expect(loadAuthConfig({}).draftsRequireLogin).toBe(true);
+    expect(loadAuthConfig({ DRAFTS_REQUIRE_LOGIN: '0' }).draftsRequireLogin).toBe(false);
+    const open = await startTestServer(database, { auth: { draftsRequireLogin: false } });
     try {
-      const get = (u: string, who: string | null) => strict.get(u, as(who));
-      const ids = async (who: string | null) => ((await (await get(P, who)).json()).plans as Array<{ id: number }>).map((p) => p.id);
-      expect(await ids(null)).toEqual([town.publishedPlanId]);
-      expect(await ids('elsewhere')).toEqual([town.publishedPlanId]);
-      for (const who of ['planner1', 'commander1', 'worker1']) expect((await ids(who)).sort(), who).toEqual([town.publishedPlanId, town.draftPlanId].sort());
-      for (const u of reads(town.draftPlanId)) {
-        await expectProblem(await get(u, null), 401, 'unauthorized', 'Authorization');
-        await expectProblem(await get(u, 'elsewhere'), 403, 'forbidden', 'planId');
-        expect((await get(u, 'planner1')).status, u).toBe(200);
+      for (const u of [...reads(town.draftPlanId), bundle(town.draftPlanId, 'DRAFT001')]) {
+        const res = await open.get(u);
+        expect(res.status, u).toBe(200);
+        noPeople(Buffer.from(await res.arrayBuffer()).toString('utf8'), `GET ${u}`);
       }
-      // the public map and its exports stay open; a diff against a draft does not
-      for (const u of reads(town.publishedPlanId).slice(0, -1)) expect((await get(u, null)).status, u).toBe(200);
-      await expectProblem(await get(`${P}/${town.publishedPlanId}/diff?against=${town.draftPlanId}`, null), 401, 'unauthorized', 'Authorization');
+      expect(((await (await open.get(P)).json()).plans as Array<{ id: number }>).map((p) => p.id).sort()).toEqual([town.publishedPlanId, town.draftPlanId].sort());
     } finally {
-      await strict.app.stop();
+      await open.app.stop();
     }
   });
 

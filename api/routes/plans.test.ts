@@ -81,7 +81,7 @@ describe.each(testEngines())('plans and jobs on the %s engine', (engine) => {
     planId = summary.planId;
     expect(summary.grids).toBeGreaterThan(3);
     // the list needs an account (issue 17); a job's own URL is its capability
-    expect((await s.get('/api/jobs')).status).toBe(401);
+    expect((await fetch(`${s.base}/api/jobs`)).status).toBe(401);
     expect((await s.get('/api/jobs', { headers: bearer(token) })).status).toBe(200);
     const list = await (await s.get(`/api/jobs?jcode=${J}`, { headers: bearer(token) })).json();
     expect(list.jobs.map((j: any) => j.id)).toContain(job.id);

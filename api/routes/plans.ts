@@ -9,8 +9,9 @@
  *   POST   …/plans/{planId}/edits          {op: move|split|merge, …} with If-Match: "<version>" (drafts only)
  *   POST   …/plans/{planId}/copy           a new draft copy of the plan
  *   POST   …/plans/{planId}/publish        publish (If-Match optional)
- * With DRAFTS_REQUIRE_LOGIN=1 a draft is read, diffed and exported only with an account of its jurisdiction (401
- * without one, 403 with another), and others list the published and archived plans only (api/auth/personal-data.ts).
+ * A draft is read, diffed and exported only with an account of its jurisdiction (401 without one, 403 with another),
+ * and others list the published and archived plans only (api/auth/personal-data.ts); DRAFTS_REQUIRE_LOGIN=0 opens
+ * drafts to everyone as before (a trusted single-user setup).
  */
 import { Router, type Request, type Response } from 'express';
 import { WanggeError } from '../../spatial/errors.ts';
@@ -24,7 +25,7 @@ import { jobLinks } from './jobs.ts';
 import type { RouteContext } from './context.ts';
 import { userOf } from '../request-user.ts';
 import { seesPlan } from '../auth/personal-data.ts';
-import { requireUser } from '../auth/require-user.ts';
+import { requirePlanReader } from '../auth/require-user.ts';
 import type { AuthConfig } from '../auth/auth-config.ts';
 
 const BASE = '/api/jurisdictions/:jcode/plans';
@@ -38,16 +39,12 @@ function sendPlan(res: Response, p: PlanInfo, status = 200): void {
   res.status(status).set('ETag', `"${p.version}"`).set('Cache-Control', 'no-cache').json({ ...p, links: planLinks(p) });
 }
 
-export function plansRouter(ctx: RouteContext, auth: Pick<AuthConfig, 'draftsRequireLogin'> = { draftsRequireLogin: false }): Router {
+export function plansRouter(ctx: RouteContext, auth: Pick<AuthConfig, 'draftsRequireLogin'> = { draftsRequireLogin: true }): Router {
   const r = Router();
   const { db } = ctx;
 
   /** The plan if the request's user may read it, else 401 (anonymous) or 403 (an account of another jurisdiction). */
-  const visible = (res: Response, p: PlanInfo): PlanInfo => {
-    if (!auth.draftsRequireLogin || seesPlan(userOf(res), p.jcode, p.status)) return p;
-    requireUser(res);
-    throw new WanggeError('forbidden', `plan ${p.id} is a draft of ${p.jcode}: only accounts of that jurisdiction read it`, { parameter: 'planId' });
-  };
+  const visible = (res: Response, p: PlanInfo): PlanInfo => requirePlanReader(res, p, auth.draftsRequireLogin);
 
   const jurisdiction = async (req: Request): Promise<string> => {
     const jcode = jcodeParam({ jcode: req.params.jcode });

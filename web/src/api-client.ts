@@ -66,10 +66,39 @@ export function setLoginPrompt(fn: () => Promise<void>): void {
   loginPrompt = fn;
 }
 
+/** The login asked for now: requests refused together (a draft's plan, grids and blocks) share one dialog. */
+let pendingLogin: Promise<void> | null = null;
+function askLogin(): Promise<void> {
+  pendingLogin ??= loginPrompt!().finally(() => { pendingLogin = null; });
+  return pendingLogin;
+}
+
+/** Whether an answer asks for a login the user may give: 401, or 403 while not logged in. */
+const wantsLogin = (res: Response) => loginPrompt !== null && (res.status === 401 || (res.status === 403 && !sessionToken()));
+
+/**
+ * GET with this tab's login; a route that needs one (a draft plan: its reads and exports) shows the login dialog
+ * and is asked again once.
+ */
+async function authorizedGet(url: string, accept: string, signal?: AbortSignal): Promise<Response> {
+  const get = () => fetch(url, { signal, headers: { accept, ...authHeaders() } });
+  const res = await get();
+  if (!wantsLogin(res)) return res;
+  await askLogin();
+  return get();
+}
+
 async function getJson<T>(url: string, signal?: AbortSignal): Promise<T> {
-  const res = await fetch(url, { signal, headers: { accept: 'application/json, application/geo+json', ...authHeaders() } });
+  const res = await authorizedGet(url, 'application/json, application/geo+json', signal);
   if (!res.ok) throw await problemOf(res, `${url}: `);
   return (await res.json()) as T;
+}
+
+/** A file of the service (a plan's export) as a Blob, fetched with this tab's login: a draft's needs one. */
+export async function fetchFile(url: string): Promise<Blob> {
+  const res = await authorizedGet(url, '*/*');
+  if (!res.ok) throw await problemOf(res, `${url}: `);
+  return res.blob();
 }
 
 export async function fetchJurisdictions(signal?: AbortSignal): Promise<JurisdictionNode[]> {
@@ -121,8 +150,8 @@ const plansBase = (jcode: string) => `/api/jurisdictions/${encodeURIComponent(jc
 
 async function send<T>(url: string, init: RequestInit, retried = false): Promise<{ body: T; etag: string | null }> {
   const res = await fetch(url, { ...init, headers: { accept: 'application/json', 'content-type': 'application/json', ...authHeaders(), ...(init.headers ?? {}) } });
-  if ((res.status === 401 || res.status === 403) && !retried && loginPrompt && (res.status === 401 || !sessionToken())) {
-    await loginPrompt();
+  if (!retried && wantsLogin(res)) {
+    await askLogin();
     return send<T>(url, init, true);
   }
   if (!res.ok) throw await problemOf(res);

@@ -13,9 +13,9 @@ export function button(text: string, onClick: () => void, cls = 'btn'): HTMLButt
   return b;
 }
 
-/** Offer `text` as a file to save. */
-export function download(name: string, text: string, type: string): void {
-  const url = URL.createObjectURL(new Blob([text], { type }));
+/** Offer `blob` as a file to save. */
+export function saveBlob(name: string, blob: Blob): void {
+  const url = URL.createObjectURL(blob);
   const a = el('a');
   a.href = url;
   a.download = name;
@@ -23,6 +23,11 @@ export function download(name: string, text: string, type: string): void {
   a.click();
   a.remove();
   setTimeout(() => URL.revokeObjectURL(url), 1000);
+}
+
+/** Offer `text` as a file to save. */
+export function download(name: string, text: string, type: string): void {
+  saveBlob(name, new Blob([text], { type }));
 }
 
 /** Today's date YYYY-MM-DD on the local clock. */

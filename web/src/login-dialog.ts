@@ -1,5 +1,6 @@
 /**
- * The login dialog: shown when a change needs an account (editing, publishing, importing). The token lives in
+ * The login dialog: shown when a change needs an account (editing, publishing, importing) or a read does (a draft
+ * plan, its exports). The token lives in
  * this tab's sessionStorage and goes with every API request as a bearer token.
  */
 import { login, setLoginPrompt } from './api-client.ts';

@@ -1,9 +1,11 @@
 // The four views in real headless Chromium (Debian's /usr/bin/chromium, playwright-core) over a generated
 // 5,000-household town partitioned and published: each loads with no console errors and no request leaving
 // localhost and draws a map that is not blank; a block selected by a click on the editor's map and moved changes
-// both grids' counts and the validation badge, and undo restores them; the lookup finds the grid of a known point (/me); the wall at 3840×2160 and 7680×2160
+// both grids' counts and the validation badge, and undo restores them; the draft's export downloads with the
+// planner's login (a draft needs one); the lookup finds the grid of a known point (/me); the wall at 3840×2160 and 7680×2160
 // shows the service's figures with no scroll bars or cut-off text, animates without redrawing its still
 // deck.gl canvas, and colours grids by patrol compliance. Screenshots: test-results/{plan,wall,wall-compliance,wall-7680,me,grid}.png.
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BrowserContext, Page } from 'playwright-core';
@@ -26,6 +28,7 @@ describe('the four views in headless Chromium', () => {
   let blank: Page;
   let draftId: number;
   let planId: number;
+  let token: string;
 
   beforeAll(async () => {
     web = await startBrowserApp({ width: 1280, height: 800 }, async (database) => {
@@ -38,7 +41,7 @@ describe('the four views in headless Chromium', () => {
     ({ base, context } = web);
     // changes need a planner's account (issue 7): log in through the API; the pages get the same token
     const session = await fetch(`${base}/api/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'test-planner', password: 'planner password 1' }) });
-    const { token } = (await session.json()) as { token: string };
+    ({ token } = (await session.json()) as { token: string });
     const copy = await fetch(`${base}/api/jurisdictions/${JCODE}/plans/${planId}/copy`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: '{}' });
     draftId = (await copy.json()).id;
     await context.addInitScript((tok: string) => { sessionStorage.setItem('wangge.token', tok); }, token);
@@ -77,7 +80,8 @@ describe('the four views in headless Chromium', () => {
   }
 
   it('/plan/:id: moving a block changes both grids\' counts and the validation badge, and undo restores them', async () => {
-    const get = async (what: string) => (await (await fetch(`${base}/api/jurisdictions/${JCODE}/plans/${draftId}/${what}.geojson`)).json()) as FeatureCollection;
+    // a draft: read with the planner's login (issue 17)
+    const get = async (what: string) => (await (await fetch(`${base}/api/jurisdictions/${JCODE}/plans/${draftId}/${what}.geojson`, { headers: { authorization: `Bearer ${token}` } })).json()) as FeatureCollection;
     const [blocks, grids] = [await get('blocks'), await get('grids')];
     const adj = blockAdjacency(blocks);
     const s0 = planStateFrom(blocks, grids, 400, 600);
@@ -127,12 +131,19 @@ describe('the four views in headless Chromium', () => {
     expect(await hh(pick!.from)).toBe(from0);
     expect(await hh(pick!.to)).toBe(to0);
     expect(await page.getAttribute('#plan-badge', 'data-issues')).toBe(String(issues0));
+
+    // the draft's export needs the login, which the page sends: the file saved is the draft's grids
+    expect((await fetch(`${base}/api/jurisdictions/${JCODE}/plans/${draftId}/export.geojson`)).status).toBe(401);
+    const [saved] = await Promise.all([page.waitForEvent('download', { timeout: 30_000 }), page.click('.plan-export a.export-geojson')]);
+    expect(saved.suggestedFilename()).toBe(`plan-${draftId}.geojson`);
+    const exported = JSON.parse(await readFile((await saved.path())!, 'utf8')) as FeatureCollection;
+    expect(exported.features.map((f) => String(f.properties!.code)).sort()).toEqual(grids.features.map((f) => String(f.properties!.code)).sort());
     await page.waitForTimeout(500);
     await finishView(page, errors, 'plan', 900, { distinct: 30, drawn: 0.3 });
   }, 240_000);
 
   it('/me: the lookup finds the grid of a known point', async () => {
-    const known = (await (await fetch(`${base}/api/jurisdictions/${JCODE}/plans/${draftId - 1}/grids.geojson`)).json()) as FeatureCollection;
+    const known = (await (await fetch(`${base}/api/jurisdictions/${JCODE}/plans/${planId}/grids.geojson`)).json()) as FeatureCollection;
     const g = known.features.find((f) => Number(f.properties!.households) > 0)!;
     const [lon, lat] = pointOnFeature(g).geometry.coordinates;
     const { page, errors } = await open(`/me?lon=${lon}&lat=${lat}`, { width: 390, height: 844 });

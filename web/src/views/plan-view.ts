@@ -9,11 +9,11 @@
 import type { PickingInfo } from '@deck.gl/core';
 import type { FeatureCollection } from 'geojson';
 import {
-  ApiError, copyPlanToDraft, fetchDiff, fetchPlan, fetchPlanGeoJson, fetchPlans, postEdit, publishPlan, startPartition, watchJob,
+  ApiError, copyPlanToDraft, fetchDiff, fetchFile, fetchPlan, fetchPlanGeoJson, fetchPlans, postEdit, publishPlan, startPartition, watchJob,
   type PlanDiff, type PlanInfo,
 } from '../api-client.ts';
 import { createDeckMap, type DeckMap } from '../deck-map.ts';
-import { button, el } from '../dom.ts';
+import { button, el, saveBlob } from '../dom.ts';
 import { formatCount, t } from '../i18n.ts';
 import { GridsDeckLayer } from '../../layers/grids-deck-layer.ts';
 import { BlocksDeckLayer } from '../../layers/blocks-deck-layer.ts';
@@ -213,11 +213,13 @@ export function mountPlanView(ctx: ViewContext): Unmount {
     // ---- export
     const ex = el('div', 'btn-row plan-export');
     ex.append(el('span', 'hint', `${t('plan.export')}:`));
-    // server-side files of the stored plan (every edit is saved before it shows): GET …/export.{format}
+    // server-side files of the stored plan (every edit is saved before it shows): GET …/export.{format}, fetched
+    // with the login (a draft's exports need one) and saved from a Blob; the link stays for a published plan's URL
     for (const [label, ext, cls] of [['GeoJSON', 'geojson', 'geojson'], ['GeoPackage', 'gpkg', 'gpkg'], ['Shapefile', 'shp.zip', 'shp'], ['KML', 'kml', 'kml']]) {
       const a = el('a', `btn export-${cls}`, label);
       a.href = `/api/jurisdictions/${encodeURIComponent(jcode)}/plans/${planId}/export.${ext}`;
       a.download = `plan-${planId}.${ext}`;
+      a.addEventListener('click', (e) => { e.preventDefault(); void exportFile(a.href, a.download); });
       ex.append(a);
     }
     panel.append(ex);
@@ -303,6 +305,15 @@ export function mountPlanView(ctx: ViewContext): Unmount {
     const copy = await copyPlanToDraft(jcode, planId);
     ctx.navigate(`/plan/${copy.id}?jcode=${jcode}`);
   });
+
+  async function exportFile(url: string, name: string): Promise<void> {
+    try {
+      saveBlob(name, await fetchFile(url));
+    } catch (e) {
+      message = { text: `${t('plan.export')}: ${t('plan.failed')}: ${(e as Error).message}`, kind: 'error' };
+      render();
+    }
+  }
 
   async function compare(against: number | null): Promise<void> {
     diff = against === null ? null : await fetchDiff(jcode, planId, against);
