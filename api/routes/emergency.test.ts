@@ -233,6 +233,46 @@ describe.each(testEngines())('emergency rosters on the %s engine', (engine) => {
     }
   });
 
+  it('makes an area from the data: grids by code, a buffer along the river', async () => {
+    const deadline = '2026-12-01T06:00:00Z';
+    await expectProblem(await s.post('/api/emergency/rosters', { name: 'x', kind: 'flood', deadline, grids: [G1] }, as('commander1')), 400, 'bad_request', 'jcode');
+    const res = await s.post('/api/emergency/rosters', { name: '网格转移', kind: 'flood', deadline, grids: [G1], jcode: J }, as('commander1'));
+    expect(res.status, await res.clone().text()).toBe(201);
+    const { id } = await res.json() as { id: number };
+    const { rows: [grid] } = await sql<{ g: string }>`SELECT ST_AsGeoJSON(geom) AS g FROM grids WHERE jcode = ${J} AND code = ${G1}
+      AND plan_id = (SELECT id FROM grid_plans WHERE jcode = ${J} AND status = 'published')`.execute(database.db);
+    const { rows: points } = await sql<{ id: string; x: number; y: number }>`SELECT h.id, ST_X(a.geom) AS x, ST_Y(a.geom) AS y
+      FROM households h JOIN address_points a ON a.jcode = h.jcode AND a.id = h.address_point_id WHERE h.jcode = ${J}`.execute(database.db);
+    const inGrid = points.filter((p) => booleanPointInPolygon([p.x, p.y], JSON.parse(grid.g))).map((p) => Number(p.id)).sort((a, b) => a - b);
+    const { rows: onRoster } = await sql<{ household_id: string; grid_code: string }>`SELECT household_id, grid_code FROM roster_households WHERE jcode = ${J} AND roster_id = ${id}`.execute(database.db);
+    expect(onRoster.map((r) => Number(r.household_id)).sort((a, b) => a - b)).toEqual(inGrid);
+    expect(new Set(onRoster.map((r) => r.grid_code))).toEqual(new Set([G1]));
+    const river = await s.post('/api/emergency/rosters', { name: '沿河转移', kind: 'flood', deadline, riverBufferM: 120, jcode: J }, as('commander1'));
+    expect(river.status, await river.clone().text()).toBe(201);
+    const { rows: [area] } = await sql<{ m: number }>`SELECT ST_Area(geom::geography) AS m FROM hazard_areas WHERE jcode = ${J} AND id = ${(await river.json() as { id: number }).id}`.execute(database.db);
+    expect(area.m).toBeGreaterThan(50_000);
+  });
+
+  it('imports dangerous houses and needs from a sheet, all or nothing with the bad rows named', async () => {
+    const { rows: [r] } = await sql<{ id: string; id_number: string; household_id: string }>`SELECT id, id_number, household_id FROM residents WHERE jcode = ${J} ORDER BY id LIMIT 1`.execute(database.db);
+    const send = (csv: string) => {
+      const form = new FormData();
+      form.append('file', new Blob([csv], { type: 'text/csv' }), 'a.csv');
+      return fetch(`${s.base}/api/emergency/attributes?jcode=${J}`, { method: 'POST', headers: as('commander1'), body: form });
+    };
+    const bad = await send(`身份证号,危房,需求\n${r.id_number},是,轮椅、吸氧\n110108000000000000,也许,飞行\n`);
+    const p = await expectProblem(bad, 400, 'bad_file', 'file');
+    expect(p.report.errors.map((e: any) => [e.row, e.field])).toEqual([[3, '危房'], [3, '需求'], [3, '身份证号']]);
+    const { rows: [before] } = await sql<{ needs: string[] }>`SELECT needs FROM residents WHERE id = ${r.id}`.execute(database.db);
+    expect(before.needs).not.toContain('oxygen');
+    const ok = await send(`身份证号,危房,需求\n${r.id_number},是,轮椅、吸氧\n`);
+    expect(ok.status, await ok.clone().text()).toBe(200);
+    const { rows: [after] } = await sql<{ needs: string[]; d: boolean }>`SELECT r.needs, h.dangerous_house AS d FROM residents r JOIN households h ON h.jcode = r.jcode AND h.id = r.household_id
+      WHERE r.id = ${r.id}`.execute(database.db);
+    expect(after).toEqual({ needs: ['wheelchair', 'oxygen'], d: true });
+    expect((await (await fetch(`${s.base}/api/emergency/attributes?jcode=${J}`, { method: 'POST', headers: as('planner1') })).status)).toBe(403);
+  });
+
   it('writes every read and change of the roster to the audit log', async () => {
     const audit = await (await get(`/api/audit?jcode=${J}&limit=500`, 'admin1')).json() as any;
     const actions = (audit.entries ?? audit).map((e: any) => `${e.action} ${e.outcome}`);

@@ -2,7 +2,9 @@
  * Emergency rosters (issue 14): from a hazard area to who must move, who moves them, where to, and who is still there.
  * Thin: parse (zod), authorise, call domain/emergency, shape, audit.
  *
- *   POST /api/emergency/rosters                         commanders, admins: {name, kind, level?, deadline, area} → 201 {id}
+ *   POST /api/emergency/rosters                         commanders, admins: {name, kind, level?, deadline, area} → 201 {id}; instead of
+ *                                                       `area`: grids, communities, riverBufferM or hazards {kind?, bufferM} (+ jcode)
+ *   POST /api/emergency/attributes[?jcode=]             dangerous houses and needs from CSV/.xlsx (multipart `file`), all or nothing
  *   GET  /api/emergency/rosters                         the rosters of the account's jurisdiction (no people)
  *   GET  /api/emergency/rosters/{id}                    counts: households, residents, vulnerable, by_grid[], by_community[], shelters[]
  *   GET  /api/emergency/rosters/{id}/people[?grid=]     the people, scoped and masked by role
@@ -18,9 +20,12 @@
  */
 import { EventEmitter } from 'node:events';
 import { Router, type Request, type RequestHandler, type Response } from 'express';
+import multer from 'multer';
 import { z } from 'zod';
+import { problem, PROBLEM_CONTENT_TYPE } from '../errors.ts';
 import { WanggeError } from '../../spatial/errors.ts';
-import { buildRoster, HAZARD_KINDS, jurisdictionOfArea, WARNING_LEVELS } from '../../domain/emergency/build-roster.ts';
+import { areaFromData, buildRoster, HAZARD_KINDS, jurisdictionOfArea, WARNING_LEVELS, type NewRoster } from '../../domain/emergency/build-roster.ts';
+import { importAttributes } from '../../domain/emergency/attributes-import.ts';
 import {
   addTick, getRosterArea, responsibleStaff, rosterPeople, rosterSummary, ticksOf, TICK_STATUSES, type RosterArea, type RosterPerson,
 } from '../../domain/emergency/roster-repository.ts';
@@ -41,13 +46,21 @@ const Area = z.discriminatedUnion('type', [
   z.object({ type: z.literal('Polygon'), coordinates: z.array(ring).min(1).max(1000) }),
   z.object({ type: z.literal('MultiPolygon'), coordinates: z.array(z.array(ring).min(1).max(1000)).min(1).max(1000) }),
 ]);
+const code = z.string().regex(/^[0-9A-Za-z_-]{1,40}$/);
 export const NewRosterBody = z.object({
   name: z.string().trim().min(1).max(200),
   kind: z.enum(HAZARD_KINDS),
   level: z.enum(WARNING_LEVELS).optional(),
   deadline: z.string().datetime({ offset: true }).transform((s) => new Date(s)),
-  area: Area,
-});
+  area: Area.optional(),
+  // or an area made from the data (needs the jurisdiction: the account's, or `jcode`)
+  jcode: z.string().regex(/^\d{12}$/).optional(),
+  grids: z.array(code).min(1).max(5000).optional(),
+  communities: z.array(code).min(1).max(1000).optional(),
+  riverBufferM: z.number().positive().max(5000).optional(),
+  hazards: z.object({ kind: z.string().max(40).optional(), bufferM: z.number().positive().max(5000) }).optional(),
+}).refine((b) => b.area !== undefined || b.grids || b.communities || b.riverBufferM || b.hazards,
+  { message: 'a GeoJSON Polygon or MultiPolygon, or grids, communities, riverBufferM or hazards to make one', path: ['area'] });
 export const TickBody = z.object({
   residentId: z.number().int().positive(),
   status: z.enum(TICK_STATUSES),
@@ -103,10 +116,39 @@ export function emergencyRouter(ctx: RouteContext, deps: { clock?: Clock } = {})
   r.post(BASE, commanders, async (req, res) => {
     const user = requireRole(res, ['admin', 'commander']);
     const body = parseWith(NewRosterBody, req.body ?? {});
-    const jcode = await jurisdictionOfArea(ctx.db, body.area, user.jcode);
-    const { id } = await buildRoster(ctx.db, jcode, { ...body, createdBy: user.name });
+    const fromData = async (): Promise<{ jcode: string; area: NewRoster['area'] }> => {
+      const jcode = user.jcode ?? body.jcode;
+      if (!jcode) throw new WanggeError('bad_request', 'this account has no jurisdiction: give `jcode` with grids, communities, riverBufferM or hazards', { parameter: 'jcode' });
+      if (body.jcode !== undefined && body.jcode !== jcode) throw new WanggeError('forbidden', `this account works in ${jcode} only`, { parameter: 'jcode' });
+      return { jcode, area: await areaFromData(ctx.db, jcode, body) };
+    };
+    const { jcode, area } = body.area ? { jcode: await jurisdictionOfArea(ctx.db, body.area, user.jcode), area: body.area } : await fromData();
+    const { id } = await buildRoster(ctx.db, jcode, { name: body.name, kind: body.kind, level: body.level, deadline: body.deadline, area, createdBy: user.name });
     await audit(req, user, jcode, `roster ${id} create`, BASE, null, 'ok', [id]);
     res.status(201).location(`${BASE}/${id}`).json({ id });
+  });
+
+  const attributesFile = multer({ storage: multer.memoryStorage(), limits: { fileSize: ctx.uploadLimitBytes, files: 1 } }).single('file');
+  r.post('/api/emergency/attributes', commanders, async (req, res) => {
+    const route = '/api/emergency/attributes';
+    const user = requireRole(res, ['admin', 'commander']);
+    await new Promise<void>((resolve, reject) => attributesFile(req, res, (err: unknown) => (err
+      ? reject((err as { code?: string }).code === 'LIMIT_FILE_SIZE' ? new WanggeError('too_large', 'the file is larger than UPLOAD_LIMIT_MB', { parameter: 'file' })
+        : new WanggeError('bad_request', `bad upload: ${(err as Error).message}`, { parameter: 'file' }))
+      : resolve())));
+    const jcode = user.jcode ?? parseWith(z.object({ jcode: z.string().regex(/^\d{12}$/) }), req.query).jcode;
+    const file = (req as { file?: Express.Multer.File }).file;
+    if (!file) throw new WanggeError('bad_request', 'send the sheet as multipart/form-data field `file` (.csv or .xlsx)', { parameter: 'file' });
+    const report = await importAttributes(ctx.db, jcode, file.buffer);
+    await audit(req, user, jcode, report.ok ? `attributes import ${report.residents} residents, ${report.households} households` : `attributes import refused, ${report.errors.length} bad rows`,
+      route, null, report.ok ? 'ok' : 'denied', []);
+    if (!report.ok) {
+      const e = report.errors[0];
+      const p = problem('bad_file', `${report.errors.length} rows are bad; nothing was imported (first: row ${e.row}, ${e.field}: ${e.message})`, { parameter: 'file', line: e.row });
+      res.status(p.status).type(PROBLEM_CONTENT_TYPE).send(JSON.stringify({ ...p, report }));
+      return;
+    }
+    res.json(report);
   });
 
   r.get(BASE, async (req, res) => {

@@ -144,3 +144,42 @@ export async function streetsAround(db: Kysely<any>, jcode: string, rosterId: nu
     crossings: rows.map((r) => r.xs ?? []),
   };
 }
+
+/** An area made from the data instead of drawn: grids or communities by code, a buffer along the rivers, or around hazards. */
+export interface AreaSource {
+  grids?: string[];
+  communities?: string[];
+  /** metres either side of every river line of the jurisdiction */
+  riverBufferM?: number;
+  /** metres around the recorded hazards (points and polygons), of one kind when given */
+  hazards?: { kind?: string; bufferM: number };
+}
+
+/**
+ * The area of `source` in jurisdiction `jcode` as a GeoJSON MultiPolygon, clipped to the jurisdiction. Parts are
+ * joined by ST_UnaryUnion over their collection (not the ST_Union aggregate, which fails silently on the embedded
+ * engine over overlapping buffers, ../shared/POSTGIS-NOTES.md); buffers are made in metres (geography). An empty
+ * result is refused (bad_request naming what matched nothing).
+ */
+export async function areaFromData(db: Kysely<any>, jcode: string, source: AreaSource): Promise<NewRoster['area']> {
+  const parts = [];
+  if (source.grids?.length) {
+    parts.push(sql`SELECT g.geom FROM grids g WHERE g.jcode = ${jcode} AND g.code = ANY (${source.grids}::text[]) AND g.plan_id = (SELECT p.id FROM grid_plans p
+      WHERE p.jcode = ${jcode} AND p.status = 'published' ORDER BY p.published_at DESC NULLS LAST, p.id DESC LIMIT 1)`);
+  }
+  if (source.communities?.length) parts.push(sql`SELECT geom AS geom FROM jurisdictions WHERE jcode = ${jcode} AND level = 'community' AND code = ANY (${source.communities}::text[])`);
+  if (source.riverBufferM) {
+    parts.push(sql`SELECT ST_Buffer(ST_Collect(geom)::geography, ${source.riverBufferM})::geometry AS geom FROM streets WHERE jcode = ${jcode} AND kind = 'river' HAVING count(*) > 0`);
+  }
+  if (source.hazards) {
+    parts.push(sql`SELECT ST_Buffer(ST_Collect(geom)::geography, ${source.hazards.bufferM})::geometry AS geom FROM hazards WHERE jcode = ${jcode}
+      AND (${source.hazards.kind ?? null}::text IS NULL OR kind = ${source.hazards.kind ?? null}) HAVING count(*) > 0`);
+  }
+  if (parts.length === 0) throw new WanggeError('bad_request', 'give an area, or grids, communities, riverBufferM or hazards to make one', { parameter: 'area' });
+  const { rows } = await sql<{ g: string | null }>`WITH p AS (${sql.join(parts, sql` UNION ALL `)}),
+      u AS (SELECT ST_UnaryUnion(ST_Collect(ST_CollectionExtract(ST_MakeValid(geom), 3)), 1e-9) AS g FROM p),
+      c AS (SELECT ST_Multi(ST_CollectionExtract(ST_Intersection(u.g, j.geom), 3)) AS g FROM u, jurisdictions j WHERE j.jcode = ${jcode} AND j.code = ${jcode})
+    SELECT CASE WHEN g IS NULL OR ST_IsEmpty(g) THEN NULL ELSE ST_AsGeoJSON(g, 7) END AS g FROM c`.execute(db);
+  if (!rows[0]?.g) throw new WanggeError('bad_request', `nothing of ${jcode} matched: no grid, community, river or hazard to make the area from`, { parameter: 'area' });
+  return JSON.parse(rows[0].g) as NewRoster['area'];
+}
