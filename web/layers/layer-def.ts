@@ -22,6 +22,10 @@ export const LAYER_COLOURS = {
   hazards: '#e53935',
   /** patrol tracks on a grid's map */
   tracks: '#0091ea',
+  /** events by light (三灯): on time, less than its yellow share of time left, overdue */
+  eventGreen: '#1a9641',
+  eventYellow: '#f0b400',
+  eventRed: '#d7191c',
 } as const;
 
 /** '#rrggbb' → [r, g, b] (deck.gl colours). */

@@ -6,7 +6,9 @@
  *
  * With the `still` option a second deck.gl canvas lies between the map and the main one, for layers that do
  * not move: deck redraws a canvas only when the camera or its own layers change, so a view can animate the
- * main canvas every frame without redrawing the still layers (the wall screen).
+ * main canvas every frame without redrawing the still layers (the wall screen). With the `live` option a third
+ * one lies between those two, for layers whose data change now and then (live events): a change redraws only
+ * that canvas, never the still layers nor more than the animation already does.
  */
 import * as maplibregl from 'maplibre-gl';
 import type { LayerSpecification, StyleSpecification } from 'maplibre-gl';
@@ -35,6 +37,8 @@ export interface DeckMapOptions {
    * or its layers change: its pixel ratio (default the screen's) and a callback after each of its redraws.
    */
   still?: { pixelRatio?: number; onAfterRender?: () => void };
+  /** A canvas between the still one and the main one for layers set by `setLiveLayers` (same options). */
+  live?: { pixelRatio?: number; onAfterRender?: () => void };
 }
 
 export interface DeckMap {
@@ -42,6 +46,8 @@ export interface DeckMap {
   setLayers(layers: Layer[]): void;
   /** the layers of the still canvas (throws without the `still` option) */
   setStillLayers(layers: Layer[]): void;
+  /** the layers of the live canvas (throws without the `live` option) */
+  setLiveLayers(layers: Layer[]): void;
   fit(bounds: [number, number, number, number], animate?: boolean): void;
   /** resolves when the map has drawn its first complete frame */
   firstIdle: Promise<void>;
@@ -103,6 +109,8 @@ export function createDeckMap(container: HTMLElement, o: DeckMapOptions): DeckMa
   // controls at one corner stack in the order added: the still canvas first, so the main one lies on top
   const still = o.still ? deckOverlay(o.still) : null;
   if (still) map.addControl(still);
+  const live = o.live ? deckOverlay(o.live) : null;
+  if (live) map.addControl(live);
   const overlay = deckOverlay({ pixelRatio: o.deckPixelRatio, onAfterRender: o.onAfterRender, onClick: o.onClick });
   map.addControl(overlay);
   const firstIdle = new Promise<void>((resolve) => map.once('idle', () => resolve()));
@@ -113,10 +121,15 @@ export function createDeckMap(container: HTMLElement, o: DeckMapOptions): DeckMa
       if (!still) throw new Error('createDeckMap: setStillLayers needs the still option');
       still.setProps({ layers });
     },
+    setLiveLayers(layers) {
+      if (!live) throw new Error('createDeckMap: setLiveLayers needs the live option');
+      live.setProps({ layers });
+    },
     fit(b, animate = true) { map.fitBounds(b, { padding: o.padding ?? 30, animate, duration: animate ? 1500 : 0 }); },
     firstIdle,
     destroy() {
       overlay.finalize();
+      live?.finalize();
       still?.finalize();
       map.remove();
     },

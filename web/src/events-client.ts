@@ -51,6 +51,11 @@ export function fetchEvents(jcode: string, params: Record<string, string>): Prom
   return call(`${base(jcode)}/events?${new URLSearchParams(params)}`);
 }
 
+/** The board (一牌) of every grid the account may see: open, green, yellow, red, closed, closed on time. */
+export function fetchBoard(jcode: string): Promise<{ at: string; grids: BoardRow[] }> {
+  return call(`${base(jcode)}/event-board`);
+}
+
 /** Report an event: the form's fields and its photo go as multipart/form-data. */
 export function reportEvent(jcode: string, form: FormData): Promise<EventRecord> {
   return call(`${base(jcode)}/events`, { method: 'POST', body: form });

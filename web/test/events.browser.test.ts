@@ -1,8 +1,10 @@
 // Issue 20 in headless Chromium: a grid worker's phone (/events, 390×844) reports an event with a photo from the
-// camera input and a position, sees their grid's open events and handles the one dispatched to them; the wall
-// (/wall/events, 1920×1080) shows the open events by light, red first, and a new event arrives over Server-Sent
-// Events without a reload; English by the language switch. No console errors, no request leaves the machine.
-// Screenshots: test-results/events-phone.png, events-phone-en.png, events-wall.png.
+// camera input and a position, sees their grid's open events and handles the one dispatched to them; the command
+// centre's desk (/events, 1920×1080) filters the list, maps the open events by light and accepts one; the live
+// events wall (/wall/events, 1920×1080) shows the open events by light, red first, and a new event arrives over
+// Server-Sent Events without a reload; the wall's map (/wall) draws them as dots by light and a new one too;
+// English by the language switch. No console errors, no request leaves the machine.
+// Screenshots: test-results/events-phone.png, events-phone-en.png, events-desk.png, events-wall.png, events-wall-map.png.
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
@@ -102,17 +104,65 @@ describe('the events views in headless Chromium', () => {
     await page.close();
   });
 
+  const post311 = async (lat: number, lon: number, description: string): Promise<string> => {
+    const res = await fetch(`${web.base}/open311/v2/requests.json`, {
+      method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ api_key: KEY, service_code: '09009', lat: String(lat), long: String(lon), description }).toString(),
+    });
+    expect(res.status).toBe(201);
+    const [{ service_request_id: rid }] = await res.json();
+    return rid.split('-').pop();
+  };
+
+  it('/events on a desk: the command centre filters the list, maps the open events by light and accepts one', async () => {
+    const { page, errors } = await open(`/events?lang=zh`, { width: 1920, height: 1080 }, tokens.commander1);
+    expect(await page.locator('.ev-desk .ev-map canvas').count()).toBeGreaterThan(0);
+    const all = Number(await page.getAttribute('.ev-list-title', 'data-total'));
+    expect(all).toBeGreaterThanOrEqual(2);
+    // the map holds a dot for every listed open event with a position
+    await page.waitForFunction((n) => Number(document.querySelector('.ev-map-note')?.getAttribute('data-points')) === n, all);
+    // red only: the list and the map follow the filter
+    await page.selectOption('.ev-filters select[name=light]', 'red');
+    await page.waitForFunction(() => [...document.querySelectorAll('.ev-item')].every((li) => (li as HTMLElement).dataset.light === 'red'));
+    const reds = await page.locator('.ev-item').count();
+    expect(reds).toBeGreaterThanOrEqual(1);
+    expect(Number(await page.getAttribute('.ev-map-note', 'data-points'))).toBe(reds);
+    await page.selectOption('.ev-filters select[name=light]', '');
+    await page.waitForFunction((n) => document.querySelectorAll('.ev-item').length === n, all);
+    // accept a reported event from the list: its stage changes, the next actions are the command centre's
+    const reported = page.locator('.ev-item[data-stage="reported"]').first();
+    const id = await reported.getAttribute('data-event-id');
+    await reported.locator('button[data-action="accept"]').click();
+    await page.waitForSelector(`.ev-item[data-event-id="${id}"][data-stage="accepted"] button[data-action="register"]`);
+    await page.screenshot({ path: path.join(RESULTS, 'events-desk.png') });
+    expect(errors).toEqual([]);
+    await page.close();
+    expect(web.outsideRequests()).toEqual([]);
+  });
+
+  it('/wall: the open events as dots by light on the map, a new one drawn live with no reload', async () => {
+    const { page, errors } = await open(`/wall?jcode=${TINY.jcode}&tour=0&lang=zh`, { width: 1920, height: 1080 });
+    type W = { __wangge: { events(): Array<{ id: number; light: string }> } };
+    const dots = () => page.evaluate(() => (window as unknown as W).__wangge.events());
+    await expect.poll(async () => (await dots()).length, { timeout: 20_000 }).toBeGreaterThanOrEqual(2);
+    const before = await dots();
+    expect(before.map((d) => d.light)).toContain('red');
+    expect(before.at(-1)!.light).toBe('red'); // red drawn last, on top
+    const id = Number(await post311(P1[1] + 0.0011, P1[0] + 0.0004, '路口违停'));
+    await expect.poll(async () => (await dots()).map((d) => d.id), { timeout: 10_000 }).toContain(id);
+    expect((await dots()).find((d) => d.id === id)!.light).toBe('green');
+    expect(Number(await page.getAttribute('.wall-events', 'data-events'))).toBe(before.length + 1);
+    expect(Number(await page.textContent('.wall-events [data-light="red"] .ev-n'))).toBe(before.filter((d) => d.light === 'red').length);
+    await page.screenshot({ path: path.join(RESULTS, 'events-wall-map.png') });
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
   it('/wall/events: open events by light, red first, counts per grid; a new event arrives live', async () => {
     const { page, errors } = await open(`/wall/events?jcode=${TINY.jcode}&lang=zh`, { width: 1920, height: 1080 });
     const before = await page.locator('.evw-item').count();
     expect(before).toBeGreaterThanOrEqual(1);
-    const res = await fetch(`${web.base}/open311/v2/requests.json`, {
-      method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ api_key: KEY, service_code: '09009', lat: String(P1[1] + 0.0008), long: String(P1[0]), description: '消防通道违停' }).toString(),
-    });
-    expect(res.status).toBe(201);
-    const [{ service_request_id: rid }] = await res.json();
-    const id = rid.split('-').pop();
+    const id = await post311(P1[1] + 0.0008, P1[0], '消防通道违停');
     await page.waitForSelector(`.evw-item[data-event-id="${id}"]`, { timeout: 10_000 });
     expect(await page.locator('.evw-item').count()).toBe(before + 1);
     expect(Number(await page.textContent('.evw-total[data-light="green"] .evw-n'))).toBeGreaterThanOrEqual(2);

@@ -22,6 +22,17 @@ export function communitiesOf(j: JurisdictionNode): JurisdictionNode[] {
   return out;
 }
 
+/**
+ * Names for the codes under a jurisdiction: a street's or community's own name, a grid's as its community's name
+ * and its number there (grid codes are the community's code and 3 digits), else the code itself.
+ */
+export function placeNames(j: JurisdictionNode | null): (code: string) => string {
+  const names = new Map<string, string>();
+  const walk = (n: JurisdictionNode) => { names.set(n.code, n.name); n.children.forEach(walk); };
+  if (j) walk(j);
+  return (code) => names.get(code) ?? (names.has(code.slice(0, -3)) ? `${names.get(code.slice(0, -3))} ${code.slice(-3)}` : code);
+}
+
 /** A header: title, and the language switch. */
 export function header(ctx: ViewContext, title: string, cls = 'view-head'): HTMLElement {
   const h = el('header', cls);

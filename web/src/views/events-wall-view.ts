@@ -4,38 +4,44 @@
  * clock every 15 s from each event's yellow time and deadline, so an event turns yellow or red without a message.
  */
 import { el } from '../dom.ts';
-import { liveEvents, type LiveEvent } from '../events-client.ts';
+import { fetchEventTypes, type LiveEvent } from '../events-client.ts';
 import { stageName, te } from '../events-i18n.ts';
+import { followLiveEvents, setLightColourVariables, type LiveEventsFeed } from '../live-events.ts';
+import { LIGHT_ORDER as ORDER, lightAt as lightNow, type Light } from '../../layers/event-points.ts';
 import { formatCount, getLang } from '../i18n.ts';
-import { header, loadFailed, pickJurisdiction } from './common.ts';
+import { header, loadFailed, pickJurisdiction, placeNames } from './common.ts';
 import type { Unmount, ViewContext } from './view.ts';
 import '../events.css';
-
-type Light = 'red' | 'yellow' | 'green';
-const ORDER: Light[] = ['red', 'yellow', 'green'];
-
-function lightNow(e: LiveEvent, now: number): Light {
-  if (now > Date.parse(e.deadlineAt)) return 'red';
-  return now >= Date.parse(e.yellowAt) ? 'yellow' : 'green';
-}
 
 export function mountEventsWallView(ctx: ViewContext): Unmount {
   ctx.root.className = 'view view-events-wall';
   let alive = true;
-  let source: EventSource | null = null;
-  const open = new Map<number, LiveEvent>();
+  let feed: LiveEventsFeed | null = null;
+  let open = new Map<number, LiveEvent>();
   let closed = 0;
   let closedOnTime = 0;
+  setLightColourVariables();
   const head = el('div', 'evw-head');
   const totals = el('div', 'evw-totals');
   const body = el('div', 'evw-body');
   const list = el('ol', 'evw-list');
   const grids = el('table', 'evw-table');
   const streets = el('table', 'evw-table');
+  const gridBox = el('div', 'evw-fill');
+  gridBox.append(grids);
   const side = el('div', 'evw-side');
-  side.append(el('h2', undefined, te('perGrid')), grids, el('h2', undefined, te('perStreet')), streets);
+  side.append(el('h2', undefined, te('perStreet')), streets, el('h2', undefined, te('perGrid')), gridBox);
   body.append(list, side);
   ctx.root.replaceChildren(head, totals, body);
+  // names of streets, communities, grids and event types (codes are what the feed carries)
+  let placeName = placeNames(null);
+  const typeNames = new Map<string, { zh: string; en: string }>();
+  const typeName = (code: string) => { const n = typeNames.get(code); return n ? (getLang() === 'en' ? n.en : n.zh) : code; };
+
+  /** drop the last children of `parent` until `box` shows them whole (no row cut at the screen's edge) */
+  function fit(box: HTMLElement, parent: HTMLElement, keep = 1): void {
+    while (parent.children.length > keep && box.scrollHeight > box.clientHeight + 1) parent.lastElementChild!.remove();
+  }
 
   function table(t: HTMLTableElement, counts: Map<string, Record<Light, number>>): void {
     const rows = [...counts.entries()].sort((a, b) => b[1].red - a[1].red || b[1].yellow - a[1].yellow || a[0].localeCompare(b[0]));
@@ -46,7 +52,7 @@ export function mountEventsWallView(ctx: ViewContext): Unmount {
     for (const [k, c] of rows.slice(0, 30)) {
       const tr = el('tr');
       tr.dataset.key = k;
-      tr.append(el('td', undefined, k), ...ORDER.map((l) => el('td', `num ev-${l}`, String(c[l]))));
+      tr.append(el('td', undefined, placeName(k)), ...ORDER.map((l) => el('td', `num ev-${l}`, String(c[l]))));
       t.append(tr);
     }
   }
@@ -79,16 +85,20 @@ export function mountEventsWallView(ctx: ViewContext): Unmount {
         return b;
       })(),
     );
-    list.replaceChildren(...items.slice(0, 60).map(({ e, light }) => {
+    list.replaceChildren(...items.slice(0, 80).map(({ e, light }) => {
       const li = el('li', `evw-item ev-${light}`);
       li.dataset.eventId = String(e.id);
       li.dataset.light = light;
-      li.append(el('span', 'ev-dot'), el('strong', undefined, `#${e.id} ${e.typeCode}`), el('span', undefined, e.gridCode ?? ''),
+      li.append(el('span', 'ev-dot'), el('strong', undefined, typeName(e.typeCode)), el('span', 'evw-place', e.gridCode ? placeName(e.gridCode) : ''),
         el('span', 'ev-stage', stageName(e.stage)), el('span', 'evw-due', new Date(e.deadlineAt).toLocaleString(getLang(), { month: 'numeric', day: 'numeric', hour: '2-digit', minute: '2-digit' })));
       return li;
     }));
     table(grids, perGrid);
     table(streets, perStreet);
+    // the wall has no scroll bars: as many whole entries as the screen holds, the most urgent
+    body.style.height = `${Math.max(200, innerHeight - body.getBoundingClientRect().top - 16)}px`;
+    fit(list, list, 0);
+    fit(gridBox, grids);
   }
 
   async function start(): Promise<void> {
@@ -100,26 +110,14 @@ export function mountEventsWallView(ctx: ViewContext): Unmount {
         return;
       }
       head.replaceChildren(header(ctx, `${j.name} · ${te('wallTitle')}`, 'evw-title'));
-      source = liveEvents(j.jcode);
-      source.addEventListener('snapshot', (m) => {
-        const snap = JSON.parse((m as MessageEvent).data) as { closed: number; closedOnTime: number; events: LiveEvent[] };
-        open.clear();
-        for (const e of snap.events) open.set(e.id, e);
-        closed = snap.closed;
-        closedOnTime = snap.closedOnTime;
+      placeName = placeNames(j);
+      for (const t of (await fetchEventTypes()).types) typeNames.set(t.code, { zh: t.nameZh, en: t.nameEn });
+      if (!alive) return;
+      feed = followLiveEvents(j.jcode, (state, first) => {
+        ({ open, closed, closedOnTime } = state);
         render();
-        ctx.setState('ready');
-      });
-      source.addEventListener('event', (m) => {
-        const e = JSON.parse((m as MessageEvent).data) as LiveEvent;
-        if (e.closedAt) {
-          if (open.delete(e.id) && e.stage === 'closed') {
-            closed += 1;
-            if (e.onTime) closedOnTime += 1;
-          }
-        } else open.set(e.id, e);
-        render();
-        document.body.dataset.liveEvents = String(Number(document.body.dataset.liveEvents ?? 0) + 1);
+        if (first) ctx.setState('ready');
+        else document.body.dataset.liveEvents = String(state.changes);
       });
     } catch (e) {
       if (alive) loadFailed(ctx, body, e);
@@ -131,6 +129,6 @@ export function mountEventsWallView(ctx: ViewContext): Unmount {
   return () => {
     alive = false;
     clearInterval(tick);
-    source?.close();
+    feed?.close();
   };
 }

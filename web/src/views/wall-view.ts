@@ -11,7 +11,13 @@
  * (a new measure); the moving trails are on a second deck.gl canvas above it, redrawn at most `?fps=`
  * (default 30) times a second with only the pieces of track inside the trail window (tracks simplified to
  * about a pixel of the whole view). `window.__wanggeFrames.n` counts the trail canvas's actual redraws,
- * `.still` the still canvas's (deck's onAfterRender of each).
+ * `.still` the still canvas's, `.live` the live events' canvas's (deck's onAfterRender of each).
+ *
+ * Live events (issue 20): the open events of the jurisdiction as dots by light (EventsDeckLayer: green, yellow,
+ * red ringed and on top) on a canvas of their own between the still one and the trails (deck-map.ts `live`: a
+ * change redraws a few hundred dots, never the grids, labels and tracks under them), kept from the events'
+ * Server-Sent Events (live-events.ts) with no reload: changes are gathered and drawn at most every EVENTS_MS,
+ * lights are worked out again every 15 s on the screen's clock, and the panel counts them by light.
  *
  * Query: `?tour=0` stops the tour; `?measure=households|hazards|compliance`; `?fps=`; `?pr=` pixel ratio of
  * the trail canvas (default 0.5: trails 5 px wide stay smooth from 5 m and the canvas costs a quarter);
@@ -33,6 +39,10 @@ import { hexBins, type HexBin } from '../../layers/hazard-hexes.ts';
 import { limitTrips, metresPerPixel, simplifyTrip, trailsAt, tripsFrom, tripWindow, type Trip } from '../../layers/patrol-trips.ts';
 import { communitiesOf, header, loadFailed, pickJurisdiction } from './common.ts';
 import { tracksFromTiles } from './tracks-source.ts';
+import { EventsDeckLayer } from '../../layers/events-deck-layer.ts';
+import { countByLight, eventPoints, LIGHT_ORDER, type EventPoint } from '../../layers/event-points.ts';
+import { followLiveEvents, setLightColourVariables, type LiveEventsFeed } from '../live-events.ts';
+import { te } from '../events-i18n.ts';
 import type { Unmount, ViewContext } from './view.ts';
 
 const MEASURES = ['households', 'hazards', 'compliance'] as const;
@@ -46,6 +56,9 @@ const REFRESH_MS = 5 * 60_000;
 const GRID_ALPHA = 185;
 /** most trails drawn at once */
 const MAX_TRIPS = 400;
+/** live events: changes drawn at most this often, lights worked out again this often */
+const EVENTS_MS = 500;
+const LIGHTS_MS = 15_000;
 
 function numberQuery(q: URLSearchParams, name: string, dflt: number, lo: number, hi: number): number {
   const n = Number(q.get(name));
@@ -78,8 +91,13 @@ export function mountWallView(ctx: ViewContext): Unmount {
   let cameras: FeatureCollection = { type: 'FeatureCollection', features: [] };
   let window0: [number, number] = [0, 0];
   let still: Layer[] = [];
-  // n: redraws of the trail canvas (the animation's frames); still: redraws of the still canvas
-  const frames = { n: 0, still: 0 };
+  let events: EventPoint[] = [];
+  let feed: LiveEventsFeed | null = null;
+  let eventsTimer = 0;
+  let lightsTimer = 0;
+  const eventsBox = el('div', 'wall-events');
+  // n: redraws of the trail canvas (the animation's frames); still, live: redraws of the still and the live events' canvas
+  const frames = { n: 0, still: 0, live: 0 };
   // called after each redraw of the still canvas (see stillDrawn)
   let onStill: () => void = () => {};
   (window as unknown as { __wanggeFrames?: typeof frames }).__wanggeFrames = frames;
@@ -141,6 +159,28 @@ export function mountWallView(ctx: ViewContext): Unmount {
         resolve();
       };
     });
+  }
+
+  /** the live events as dots again (the feed changed, or time went on) and their counts in the panel */
+  function redrawEvents(): void {
+    eventsTimer = 0;
+    if (!feed || !alive) return;
+    events = eventPoints(feed.state.open.values(), Date.now());
+    // on a canvas of their own above the still one: a change redraws the dots only; dots a quarter of the labels' size
+    view?.setLiveLayers([new EventsDeckLayer({ id: 'events', data: events, dark: true, radius: Math.max(4, Math.round(innerHeight / 240)) })]);
+    const n = countByLight(events);
+    eventsBox.replaceChildren(el('div', 'legend-title', te('wallEvents')), ...LIGHT_ORDER.map((l) => {
+      const line = el('div', `legend-line ev-light ev-${l}`);
+      line.dataset.light = l;
+      line.append(el('span', 'ev-n', formatCount(n[l])), el('span', undefined, te(l)));
+      return line;
+    }));
+    eventsBox.dataset.events = String(events.length);
+  }
+
+  /** a change of the feed: drawn with the others that come within EVENTS_MS */
+  function eventsChanged(): void {
+    if (!eventsTimer) eventsTimer = window.setTimeout(redrawEvents, EVENTS_MS);
   }
 
   function recolour(): void {
@@ -218,7 +258,7 @@ export function mountWallView(ctx: ViewContext): Unmount {
     }
     ctl.append(button(`${t('wall.tour')} ${tourOn ? '■' : '▶'}`, () => { tourOn = !tourOn; renderPanel(); if (tourOn) tourStep(); }, 'btn wall-tour'));
     const side = el('div', 'wall-side');
-    side.append(ctl, legend());
+    side.append(ctl, legend(), eventsBox);
     if (focus) side.append(el('div', 'wall-focus', focus));
     panel.replaceChildren(header(ctx, `${t('view.wall')} · ${j?.name ?? ''}`, 'wall-head'), figs, side);
   }
@@ -255,16 +295,21 @@ export function mountWallView(ctx: ViewContext): Unmount {
         bounds: j.bbox, dark: true, padding: gap, interactive: false,
         deckPixelRatio: pixelRatio, onAfterRender: () => { frames.n++; },
         // with the layers off there is no still canvas: the baseline is the map and the trail canvas alone
-        ...(layersOn ? { still: { onAfterRender: () => { frames.still++; onStill(); } } } : {}),
+        ...(layersOn ? { still: { onAfterRender: () => { frames.still++; onStill(); } }, live: { onAfterRender: () => { frames.live++; } } } : {}),
       });
       // for the tests: the map, and the still canvas's current layers
-      (window as unknown as { __wangge?: unknown }).__wangge = { map: view.map, still: () => still };
+      (window as unknown as { __wangge?: unknown }).__wangge = { map: view.map, still: () => still, events: () => events };
       if (layersOn) {
         await loadData();
         if (!alive) return;
         const drawn = stillDrawn();
         setStill();
         await drawn;
+      }
+      if (layersOn) {
+        setLightColourVariables();
+        feed = followLiveEvents(j.jcode, (_state, first) => { if (first) redrawEvents(); else eventsChanged(); });
+        lightsTimer = window.setInterval(redrawEvents, LIGHTS_MS);
       }
       renderPanel();
       raf = requestAnimationFrame(tick);
@@ -283,6 +328,9 @@ export function mountWallView(ctx: ViewContext): Unmount {
     cancelAnimationFrame(raf);
     clearInterval(tourTimer);
     clearInterval(refreshTimer);
+    clearInterval(lightsTimer);
+    clearTimeout(eventsTimer);
+    feed?.close();
     view?.destroy();
     delete (window as unknown as { __wangge?: unknown }).__wangge;
   };
