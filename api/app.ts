@@ -45,7 +45,7 @@ import { auditRouter } from './routes/audit.ts';
 import { writeGuard } from './auth/write-guard.ts';
 import { auditChainOf, type AuditChain } from './auth/audit-log.ts';
 import { inputGuard, lingerOnUnreadBody } from './input-guard.ts';
-import { guestReads, HeavyGate } from './heavy-gate.ts';
+import { guestReads, HeavyGate, urgentReads } from './heavy-gate.ts';
 import { HEAVY_ROUTES, heavyAuth } from './routes/validate.ts';
 import { eventsRouter } from './routes/events.ts';
 import { EventFeed } from './routes/events-shared.ts';
@@ -171,8 +171,10 @@ export function createExpressApp(database: Database, log: Logger, opts: AppOptio
   };
   // a request refused before its body was read does not make the event loop read the rest of a large body
   app.use(lingerOnUnreadBody);
-  // read-only routes: on the embedded engine they read between the statements of a heavy request (api/heavy-gate.ts)
-  app.use(['/api/lookup', '/api/grids/:code/bundle', '/api/layers', '/tiles', '/ogc'], guestReads);
+  // read-only routes: on the embedded engine they read between the statements of a heavy request, lookups and
+  // bundles ahead of every other request waiting for the session (api/heavy-gate.ts)
+  app.use(['/api/lookup', '/api/grids/:code/bundle'], urgentReads);
+  app.use(['/api/layers', '/tiles', '/ogc'], guestReads);
   // vector tiles are the wall screen's hot path: binary, public (no personal data, no login), so they are served
   // ahead of the page-oriented middleware with only the headers a tile needs; errors still end as problem+json
   app.use('/tiles', (_req, res, next) => { res.set('X-Content-Type-Options', 'nosniff').set('Cross-Origin-Resource-Policy', 'same-origin'); next(); });

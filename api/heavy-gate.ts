@@ -19,7 +19,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import type { RequestHandler } from 'express';
 import { sql, type Kysely, type KyselyPlugin, type PluginTransformQueryArgs, type PluginTransformResultArgs, type QueryResult, type RootOperationNode, type UnknownRow } from 'kysely';
 import { adoptCapabilities, inTransaction, type Capabilities } from '../data/db/capabilities.ts';
-import { runAsGuestRead, runAsSessionHost } from '../data/db/pglite-pool.ts';
+import { runAsGuestRead, runAsSessionHost, runAsUrgentRead } from '../data/db/pglite-pool.ts';
 import { RequestTimeoutError, TooManyRequestsError } from './errors.ts';
 
 /** On the server engine the request's deadline comes this long after the statement timeout, which answers first. */
@@ -95,10 +95,20 @@ export async function withStatementTimeout<T>(db: Kysely<any>, caps: Capabilitie
 }
 
 /**
- * Mounted on routes that only read (GET/HEAD of lookup, bundle, tiles, OGC, layers): on the embedded engine their
- * SELECTs may run between the statements of a heavy request instead of waiting for all of it.
+ * Mounted on routes that only read (GET/HEAD of layers, tiles, OGC): on the embedded engine their SELECTs may run
+ * between the statements of a heavy request instead of waiting for all of it.
  */
 export const guestReads: RequestHandler = (req, _res, next) => {
   if (req.method === 'GET' || req.method === 'HEAD') runAsGuestRead(next);
+  else next();
+};
+
+/**
+ * Mounted on the short reads people wait for (GET/HEAD of lookup and a grid's bundle): guests as above, and on the
+ * embedded engine their statements go ahead of every other request waiting for the session (a page of a heavy
+ * read, a tile), so they wait at most for the statement running when they arrive.
+ */
+export const urgentReads: RequestHandler = (req, _res, next) => {
+  if (req.method === 'GET' || req.method === 'HEAD') runAsUrgentRead(next);
   else next();
 };

@@ -7,7 +7,7 @@ import { sql } from 'kysely';
 import { openTestDatabase } from './test-engines.ts';
 import type { Database } from './connect.ts';
 import { inTransaction } from './capabilities.ts';
-import { runAsGuestRead, runAsSessionHost } from './pglite-pool.ts';
+import { runAsGuestRead, runAsSessionHost, runAsUrgentRead } from './pglite-pool.ts';
 
 const STATEMENTS = 30;
 const slow = sql`SELECT count(*)::int AS n FROM generate_series(1, 20000) g WHERE g % 7 = 0`;
@@ -80,6 +80,27 @@ describe('the embedded session shared with read-only guests', () => {
     }));
     await Promise.all([work, trx]);
     expect(log.indexOf('guest transaction')).toBeGreaterThan(log.indexOf('host done'));
+  });
+
+  it('serves an urgent read (a lookup) ahead of the requests already waiting for the session', async () => {
+    const log: string[] = [];
+    // one request holds the session; ten others queue behind it, each a statement; then a lookup arrives
+    const holder = inTransaction(database.db, async (trx) => {
+      for (let i = 0; i < 5; i++) await slow.execute(trx);
+      log.push('holder');
+    });
+    await new Promise((r) => setTimeout(r, 0));
+    const queued = Array.from({ length: 10 }, (_x, i) => runAsGuestRead(async () => {
+      await slow.execute(database.db);
+      log.push(`queued ${i}`);
+    }));
+    const lookup = runAsUrgentRead(async () => {
+      await sql`SELECT 1`.execute(database.db);
+      log.push('lookup');
+    });
+    await Promise.all([holder, ...queued, lookup]);
+    expect(log.indexOf('lookup')).toBe(log.indexOf('holder') + 1);
+    expect(log.indexOf('lookup')).toBeLessThan(log.indexOf('queued 0'));
   });
 
   it('turns the event loop between the statements of a transaction', async () => {

@@ -15,6 +15,11 @@
  * write transaction) or by a host whose transaction failed, waits for the session like everybody else.
  * A statement that is running is never interrupted (PGlite runs it on the event loop): a guest waits at most for
  * the host's statement running when it arrives.
+ *
+ * Short reads first: a request marked `runAsUrgentRead` (a lookup, a grid's bundle) goes ahead of every other
+ * request waiting for the session, so while an anonymous heavy read runs (a layer, an export, a tile of the whole
+ * town, read in statements of bounded size) a lookup waits for the statement running when it arrives, not for
+ * the rest of the heavy read.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { PGlite } from '@electric-sql/pglite';
@@ -31,19 +36,39 @@ export interface PGliteClient {
 }
 
 type Lane = 'host' | 'guest';
-const lanes = new AsyncLocalStorage<Lane>();
+/** How a request uses the session: as a host or a guest (or neither), and whether it goes ahead of waiting requests. */
+interface Use { lane: Lane; first: boolean }
+const uses = new AsyncLocalStorage<Use>();
 
 /**
  * Run `fn` as read-only work that may hold the embedded session for long (validation, repair): guest reads run
  * between its statements. `fn` must not change stored data (temporary tables are fine). No effect on a server.
  */
 export function runAsSessionHost<T>(fn: () => T): T {
-  return lanes.run('host', fn);
+  return uses.run({ lane: 'host', first: false }, fn);
 }
 
 /** Run `fn` (a read-only request: lookup, bundle, tiles) as a guest: its SELECTs may run inside a host's hold. */
 export function runAsGuestRead<T>(fn: () => T): T {
-  return lanes.run('guest', fn);
+  return uses.run({ lane: 'guest', first: false }, fn);
+}
+
+/**
+ * Run `fn` (a short read-only request: a lookup, a grid's bundle) as a guest that goes first: its statements are
+ * served before those of every other request waiting for the session. No effect on a server.
+ */
+export function runAsUrgentRead<T>(fn: () => T): T {
+  return uses.run({ lane: 'guest', first: true }, fn);
+}
+
+/** Add `item` to `queue`: a `first` one after the other first ones, ahead of the rest; the others at the end. */
+function enqueue<T extends { first: boolean }>(queue: T[], item: T): void {
+  if (!item.first) {
+    queue.push(item);
+    return;
+  }
+  const at = queue.findIndex((x) => !x.first);
+  queue.splice(at < 0 ? queue.length : at, 0, item);
 }
 
 /** A statement a guest may run inside a host's transaction: a plain SELECT (optionally after a comment). */
@@ -53,7 +78,8 @@ const GUEST_STATEMENT = /^\s*(?:\/\*[^]*?\*\/\s*)?select\b/i;
 const GUESTS_PER_TURN = 8;
 
 interface Holder { shared: boolean; failed: boolean }
-interface Waiter { lane: Lane | undefined; grant: (c: PGliteClient) => void }
+interface Waiter { lane: Lane | undefined; first: boolean; grant: (c: PGliteClient) => void }
+interface Turn { first: boolean; go: () => void }
 
 export class PGlitePool {
   #pg: PGlite;
@@ -62,8 +88,8 @@ export class PGlitePool {
   #closed = false;
   // statements on the session take turns: the holder's and the guests', guests first
   #statementBusy = false;
-  #guestTurns: Array<() => void> = [];
-  #holderTurns: Array<() => void> = [];
+  #guestTurns: Turn[] = [];
+  #holderTurns: Turn[] = [];
   #guestsInARow = 0;
 
   constructor(pg: PGlite) {
@@ -72,10 +98,12 @@ export class PGlitePool {
 
   async connect(): Promise<PGliteClient> {
     if (this.#closed) throw new Error('PGlite pool is closed');
-    const lane = lanes.getStore();
-    if (lane === 'guest' && this.#holder?.shared && !this.#holder.failed) return this.#guestClient();
+    const use = uses.getStore();
+    const lane = use?.lane;
+    const first = use?.first ?? false;
+    if (lane === 'guest' && this.#holder?.shared && !this.#holder.failed) return this.#guestClient(first);
     if (!this.#holder) return this.#exclusiveClient(lane);
-    return new Promise<PGliteClient>((grant) => this.#waiters.push({ lane, grant }));
+    return new Promise<PGliteClient>((grant) => enqueue(this.#waiters, { lane, first, grant }));
   }
 
   async end(): Promise<void> {
@@ -89,11 +117,11 @@ export class PGlitePool {
     return { command, rowCount: res.affectedRows ?? res.rows.length, rows: res.rows };
   }
 
-  async #turn<T>(guest: boolean, fn: () => Promise<T>): Promise<T> {
+  async #turn<T>(guest: boolean, fn: () => Promise<T>, first = false): Promise<T> {
     // PGlite never yields between statements: without this, a transaction of a hundred statements would hold the
     // event loop for all of them (no request parsed, no timer fired); requests read meanwhile may go first
     if (!guest) await new Promise<void>((r) => setImmediate(r));
-    if (this.#statementBusy) await new Promise<void>((r) => (guest ? this.#guestTurns : this.#holderTurns).push(r));
+    if (this.#statementBusy) await new Promise<void>((go) => enqueue(guest ? this.#guestTurns : this.#holderTurns, { first, go }));
     this.#statementBusy = true;
     try {
       return await fn();
@@ -102,7 +130,7 @@ export class PGlitePool {
       const holderDue = this.#holderTurns.length > 0 && (this.#guestTurns.length === 0 || this.#guestsInARow >= GUESTS_PER_TURN);
       const next = holderDue ? this.#holderTurns.shift() : this.#guestTurns.shift();
       this.#guestsInARow = holderDue ? 0 : this.#guestsInARow + 1;
-      if (next) next();
+      if (next) next.go();
       else this.#statementBusy = false;
     }
   }
@@ -140,10 +168,10 @@ export class PGlitePool {
     // a host took the session: the guests queued behind it run beside it instead
     const guests = this.#waiters.filter((w) => w.lane === 'guest');
     this.#waiters = this.#waiters.filter((w) => w.lane !== 'guest');
-    for (const g of guests) g.grant(this.#guestClient());
+    for (const g of guests) g.grant(this.#guestClient(g.first));
   }
 
-  #guestClient(): PGliteClient {
+  #guestClient(first: boolean): PGliteClient {
     // the session to itself, taken (waiting like any holder) at the first statement a guest may not interleave
     let own: PGliteClient | null = null;
     return {
@@ -162,10 +190,10 @@ export class PGlitePool {
               await this.#pg.exec('ROLLBACK TO SAVEPOINT wangge_guest; RELEASE SAVEPOINT wangge_guest');
               throw e;
             }
-          });
+          }, first);
           if (done) return done;
         }
-        own ??= await lanes.exit(() => this.connect());
+        own ??= await uses.exit(() => this.connect());
         return own.query(sql, params);
       },
       release: () => own?.release(),
