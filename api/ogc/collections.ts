@@ -5,6 +5,7 @@
  */
 import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { DB } from '../../data/db/schema.ts';
+import { readInSteps } from '../../data/db/read-in-steps.ts';
 import type { Bbox } from '../routes/query-params.ts';
 
 export interface CollectionDef {
@@ -93,9 +94,10 @@ const featureText = (id: string, g: string, p: string) => `{"type":"Feature","id
 /** One page of a collection's features (GeoJSON, 7 decimals) and how many match in all. */
 export async function readItems(db: Kysely<DB>, c: CollectionDef, q: ItemsQuery): Promise<ItemsPage> {
   const where = predicates(q);
-  const [{ rows }, count] = await Promise.all([
-    sql<{ id: string; g: string; p: string }>`SELECT ${c.id_} AS id, ST_AsGeoJSON(t.geom, 7) AS g, ${c.properties}::text AS p
-      FROM ${c.from} WHERE ${where} ORDER BY ${c.order} LIMIT ${q.limit}::int OFFSET ${q.offset}::int`.execute(db),
+  // a page of up to 10,000 is an open, heavy read: in steps, so lookups are answered meanwhile
+  const [rows, count] = await Promise.all([
+    readInSteps(db, sql<{ id: string; g: string; p: string }>`SELECT ${c.id_} AS id, ST_AsGeoJSON(t.geom, 7) AS g, ${c.properties}::text AS p
+      FROM ${c.from} WHERE ${where} ORDER BY ${c.order} LIMIT ${q.limit}::int OFFSET ${q.offset}::int`),
     sql<{ n: number }>`SELECT count(*)::int AS n FROM ${c.from} WHERE ${where}`.execute(db),
   ]);
   return { features: rows.map((r) => featureText(String(r.id), r.g, r.p)), numberMatched: Number(count.rows[0]?.n ?? 0) };

@@ -1,10 +1,12 @@
 /**
  * The map layers of one jurisdiction as GeoJSON FeatureCollections. The layer names are an allow-list;
  * every value reaches SQL as a parameter. Features are assembled from per-row JSON text made by PostGIS
- * (`ST_AsGeoJSON`, `json_build_object` with explicit keys) without re-parsing geometry in Node.
+ * (`ST_AsGeoJSON`, `json_build_object` with explicit keys) without re-parsing geometry in Node. A whole layer is an
+ * open, heavy read: it is read in steps (data/db/read-in-steps.ts) so lookups are answered meanwhile.
  */
 import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { DB } from '../../data/db/schema.ts';
+import { readInSteps } from '../../data/db/read-in-steps.ts';
 import type { Bbox } from '../routes/query-params.ts';
 
 export const LAYER_NAMES = ['boundary', 'communities', 'streets', 'address_points', 'units', 'hazards', 'cameras', 'grids'] as const;
@@ -109,12 +111,12 @@ export async function readLayer(db: Kysely<DB>, layer: LayerName, q: LayerQuery)
     const [minx, miny, maxx, maxy] = q.bbox;
     preds.push(sql`t.geom && ST_MakeEnvelope(${minx}::float8, ${miny}::float8, ${maxx}::float8, ${maxy}::float8, 4326)`);
   }
-  const { rows } = await sql<{ id: string | number; g: string; p: string }>`
+  const rows = await readInSteps(db, sql<{ id: string | number; g: string; p: string }>`
     SELECT ${L.id} AS id, ST_AsGeoJSON(t.geom, ${PRECISION}::int) AS g, ${L.properties}::text AS p
     FROM ${L.from}
     WHERE ${sql.join(preds, sql` AND `)}
     ORDER BY ${L.order}
-    LIMIT ${q.limit + 1}::int`.execute(db);
+    LIMIT ${q.limit + 1}::int`);
   const truncated = rows.length > q.limit;
   const n = truncated ? q.limit : rows.length;
   const parts: string[] = new Array(n);

@@ -6,6 +6,7 @@
 import { sql, type Kysely } from 'kysely';
 import type { DB, PlanStatus } from '../../data/db/schema.ts';
 import { inTransaction } from '../../data/db/capabilities.ts';
+import { readInSteps } from '../../data/db/read-in-steps.ts';
 import { WanggeError } from '../../spatial/errors.ts';
 
 export interface PlanInfo {
@@ -78,22 +79,22 @@ export async function requirePlan(db: Kysely<DB>, jcode: string, id: number, par
   return p;
 }
 
-/** The grids of a plan as GeoJSON FeatureCollection text (id = code; 9 decimals as stored). */
+/** The grids of a plan as GeoJSON FeatureCollection text (id = code; 9 decimals as stored); read in steps (an open read). */
 export async function planGridsGeoJson(db: Kysely<DB>, jcode: string, planId: number): Promise<string> {
-  const { rows } = await sql<{ code: string; g: string; p: string }>`
+  const rows = await readInSteps(db, sql<{ code: string; g: string; p: string }>`
     SELECT g.code, ST_AsGeoJSON(g.geom, 9) AS g,
       json_build_object('code', g.code, 'name', g.name, 'community', g.community_code, 'households', g.households, 'reason', g.reason,
         'blocks', (SELECT count(*)::int FROM blocks b WHERE b.jcode = g.jcode AND b.plan_id = g.plan_id AND b.grid_code = g.code))::text AS p
-    FROM grids g WHERE g.jcode = ${jcode} AND g.plan_id = ${planId}::bigint ORDER BY g.code`.execute(db);
+    FROM grids g WHERE g.jcode = ${jcode} AND g.plan_id = ${planId}::bigint ORDER BY g.code`);
   return featureCollection(rows.map((r) => feature(r.code, r.g, r.p)), { planId });
 }
 
-/** The blocks of a plan (the units the editor moves) as GeoJSON FeatureCollection text (id = block id). */
+/** The blocks of a plan (the units the editor moves) as GeoJSON FeatureCollection text (id = block id); read in steps. */
 export async function planBlocksGeoJson(db: Kysely<DB>, jcode: string, planId: number): Promise<string> {
-  const { rows } = await sql<{ id: number; g: string; p: string }>`
+  const rows = await readInSteps(db, sql<{ id: number; g: string; p: string }>`
     SELECT b.id, ST_AsGeoJSON(b.geom, 9) AS g,
       json_build_object('id', b.id, 'grid', b.grid_code, 'community', b.community_code, 'households', b.households, 'unit', b.unit_code, 'split', b.split)::text AS p
-    FROM blocks b WHERE b.jcode = ${jcode} AND b.plan_id = ${planId}::bigint ORDER BY b.id`.execute(db);
+    FROM blocks b WHERE b.jcode = ${jcode} AND b.plan_id = ${planId}::bigint ORDER BY b.id`);
   return featureCollection(rows.map((r) => feature(Number(r.id), r.g, r.p)), { planId });
 }
 
@@ -141,28 +142,33 @@ export interface PlanDiff {
 /**
  * What changed from plan `from` to plan `to`: blocks of `to` whose grid differs from the grid of the `from`
  * block under their point on surface, and address points whose grid (interior first, then lowest code, as
- * the recount credits them) differs between the two plans.
+ * the recount credits them) differs between the two plans. Open for published plans, so both walks run in steps
+ * (data/db/read-in-steps.ts), row by row in the order of an index, and the sums are made here.
  */
 export async function diffPlans(db: Kysely<DB>, jcode: string, to: number, from: number): Promise<PlanDiff> {
-  const { rows: blocks } = await sql<{ id: number; hh: number; was: string | null; now: string | null; g: string }>`
+  const blocks = await readInSteps(db, sql<{ id: number; hh: number; was: string | null; now: string | null; g: string }>`
     SELECT b.id, b.households AS hh, a.grid_code AS was, b.grid_code AS now, ST_AsGeoJSON(b.geom, 9) AS g
     FROM blocks b
     LEFT JOIN LATERAL (SELECT o.grid_code FROM blocks o WHERE o.jcode = b.jcode AND o.plan_id = ${from}::bigint
       AND o.geom && b.geom AND ST_Intersects(o.geom, ST_PointOnSurface(b.geom)) ORDER BY o.id LIMIT 1) a ON true
-    WHERE b.jcode = ${jcode} AND b.plan_id = ${to}::bigint ORDER BY b.id`.execute(db);
+    WHERE b.jcode = ${jcode} AND b.plan_id = ${to}::bigint ORDER BY b.id`);
   const moved = blocks.filter((b) => b.was !== b.now);
 
-  const { rows: hh } = await sql<{ moved: number; points: number; total: number }>`
-    WITH credit AS (
-      SELECT DISTINCT ON (g.plan_id, p.id) g.plan_id, p.id AS pid, p.households AS hh, g.code
-      FROM address_points p JOIN grids g ON g.jcode = p.jcode AND g.plan_id IN (${from}::bigint, ${to}::bigint) AND g.geom && p.geom AND ST_Intersects(g.geom, p.geom)
-      WHERE p.jcode = ${jcode}
-      ORDER BY g.plan_id, p.id, ST_Contains(g.geom, p.geom) DESC, g.code),
-    pair AS (
-      SELECT pid, max(hh) AS hh, max(code) FILTER (WHERE plan_id = ${from}::bigint) AS a, max(code) FILTER (WHERE plan_id = ${to}::bigint) AS b
-      FROM credit GROUP BY pid)
-    SELECT coalesce(sum(hh) FILTER (WHERE a IS DISTINCT FROM b), 0)::int AS moved, count(*) FILTER (WHERE a IS DISTINCT FROM b)::int AS points,
-      coalesce(sum(hh), 0)::int AS total FROM pair`.execute(db);
+  // each address point's grid in either plan: the one holding it in its interior first, then the lowest code
+  const credit = (plan: number) => sql`(SELECT g.code FROM grids g WHERE g.jcode = p.jcode AND g.plan_id = ${plan}::bigint
+    AND g.geom && p.geom AND ST_Intersects(g.geom, p.geom) ORDER BY ST_Contains(g.geom, p.geom) DESC, g.code LIMIT 1)`;
+  const points = await readInSteps(db, sql<{ hh: number; a: string | null; b: string | null }>`
+    SELECT p.households AS hh, ${credit(from)} AS a, ${credit(to)} AS b
+    FROM address_points p WHERE p.jcode = ${jcode} ORDER BY p.id`);
+  const hh = { moved: 0, points: 0, total: 0 };
+  for (const p of points) {
+    if (p.a === null && p.b === null) continue;
+    hh.total += Number(p.hh);
+    if (p.a !== p.b) {
+      hh.moved += Number(p.hh);
+      hh.points += 1;
+    }
+  }
 
   const { rows: codes } = await sql<{ code: string; a: boolean; b: boolean }>`
     SELECT code, bool_or(plan_id = ${from}::bigint) AS a, bool_or(plan_id = ${to}::bigint) AS b
@@ -176,7 +182,7 @@ export async function diffPlans(db: Kysely<DB>, jcode: string, to: number, from:
   return {
     jcode, from, to,
     blocks: { total: blocks.length, moved: moved.length },
-    households: { moved: hh[0]?.moved ?? 0, addressPointsMoved: hh[0]?.points ?? 0, total: hh[0]?.total ?? 0 },
+    households: { moved: hh.moved, addressPointsMoved: hh.points, total: hh.total },
     grids: {
       onlyInFrom: codes.filter((c) => c.a && !c.b).map((c) => c.code),
       onlyInTo: codes.filter((c) => !c.a && c.b).map((c) => c.code),

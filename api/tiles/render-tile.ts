@@ -3,13 +3,15 @@
  * - native PostGIS with protobuf (capabilities().mvt): ONE statement, `ST_AsMVTGeom` + `ST_AsMVT` per layer,
  *   the layers' bytes concatenated, each layer cut at TILE_FEATURE_LIMIT features;
  * - embedded PostGIS (built without protobuf): the same rows as GeoJSON clipped to the buffered tile
- *   (`ST_ClipByBox2D`), cut into the tile by geojson-vt and encoded by vt-pbf.
+ *   (`ST_ClipByBox2D`), read in steps (a tile of the whole town is an open, heavy read: lookups go between its
+ *   FETCHes, data/db/read-in-steps.ts), cut into the tile by geojson-vt and encoded by vt-pbf.
  */
 import { sql, type Kysely, type RawBuilder } from 'kysely';
 import GeoJSONVT from 'geojson-vt';
 import vtpbf from 'vt-pbf';
 import { capabilitiesOf } from '../../data/db/capabilities.ts';
 import { PREPARED_MARKER } from '../../data/db/connect.ts';
+import { readInSteps } from '../../data/db/read-in-steps.ts';
 import { TILE_FEATURE_LIMIT, type TileLayerDef } from './tile-layers.ts';
 
 export const EXTENT = 4096;
@@ -62,10 +64,10 @@ async function embeddedTile(db: Kysely<any>, layers: readonly TileLayerDef[], t:
   for (const l of layers) {
     const props = sql`json_build_object(${sql.join(l.columns.map(([name, expr]) => sql`${name}::text, ${expr}`))})`;
     const geom = l.kind === 'point' ? sql`t.geom` : sql`ST_ClipByBox2D(t.geom, ${box}::box2d)`;
-    const { rows } = await sql<GeoRow>`
+    const rows = await readInSteps(db, sql<GeoRow>`
       SELECT ST_AsGeoJSON(${geom}, 9) AS g, ${props}::text AS p, ${l.id ?? sql`NULL::bigint`} AS fid
       FROM ${l.from} WHERE t.geom && ${box} ${l.where ? sql`AND ${l.where}` : sql``}
-      LIMIT ${TILE_FEATURE_LIMIT}::int`.execute(db);
+      LIMIT ${TILE_FEATURE_LIMIT}::int`);
     const features: unknown[] = [];
     for (const r of rows) {
       if (!r.g) continue;
