@@ -11,15 +11,24 @@
  * - a grid's patrols: the day's tracks with at least a quarter of their length inside the grid (a patrol of a
  *   neighbouring grid that cuts across a corner is not one); the jurisdiction's patrols: all the day's tracks;
  * - compliance: patrols / expected patrols per grid per day, capped at 1.
+ *
+ * The answer is open (the wall needs no login), so it is an anonymous heavy request: the per-grid counts run in
+ * statements of WALL_GRIDS_PER_STATEMENT grids on the embedded engine, whose one session runs one statement at a
+ * time, so a lookup waits for a few grids' counts, not for all of them; lengths are measured on the sphere, and a
+ * track inside a grid is not cut (the share test only matters for tracks across a grid's edge).
  */
 import { sql, type Kysely } from 'kysely';
 import type { DB } from '../../data/db/schema.ts';
+import { capabilitiesOf } from '../../data/db/capabilities.ts';
 
 /** Share of a track's length that must lie inside a grid for the track to count as a patrol of that grid. */
 export const PATROL_MIN_SHARE = 0.25;
 
 /** Patrols a grid is expected to get per day unless the caller says otherwise. */
 export const EXPECTED_PATROLS_PER_DAY = 2;
+
+/** Grids whose hazards and patrols one statement counts on the embedded engine (a server counts all at once). */
+export const WALL_GRIDS_PER_STATEMENT = 4;
 
 export interface WallGridFigures {
   code: string;
@@ -65,33 +74,43 @@ export async function patrolDay(db: Kysely<DB>, jcode: string, requested: string
   return rows[0]?.day ?? null;
 }
 
-/** The figures of jurisdiction `jcode` (which the caller has checked exists) for `requestedDay` (YYYY-MM-DD). */
-export async function wallFigures(db: Kysely<DB>, jcode: string, requestedDay: string, expected = EXPECTED_PATROLS_PER_DAY): Promise<WallFigures> {
+/**
+ * The figures of jurisdiction `jcode` (which the caller has checked exists) for `requestedDay` (YYYY-MM-DD);
+ * `gridsPerStatement`: grids counted per statement (default WALL_GRIDS_PER_STATEMENT embedded, all on a server).
+ */
+export async function wallFigures(db: Kysely<DB>, jcode: string, requestedDay: string, expected = EXPECTED_PATROLS_PER_DAY, gridsPerStatement?: number): Promise<WallFigures> {
   const day = await patrolDay(db, jcode, requestedDay);
   const plan = sql`(SELECT p.id FROM grid_plans p WHERE p.jcode = ${jcode} AND p.status = 'published'
     ORDER BY p.published_at DESC NULLS LAST, p.id DESC LIMIT 1)`;
   // no tracks at all: a day no track has, so the patrol counts are 0
   const dayValue = day ?? requestedDay;
-  const [totals, grids] = await Promise.all([
-    sql<{ plan_id: number | null; workers: number; patrols: number; hazards: number }>`
-      SELECT ${plan} AS plan_id,
-        (SELECT count(DISTINCT (s.name, coalesce(s.phone, ''))) FROM grid_staff s
-          JOIN grids g ON g.jcode = s.jcode AND g.code = s.grid_code AND g.plan_id = ${plan}
-          WHERE s.jcode = ${jcode})::int AS workers,
-        (SELECT count(*) FROM patrol_tracks t WHERE t.jcode = ${jcode} AND t.day = ${dayValue}::date)::int AS patrols,
-        (SELECT count(*) FROM hazards h WHERE h.jcode = ${jcode} AND h.status <> 'closed')::int AS hazards`.execute(db),
-    sql<{ code: string; households: number; hazards: number; patrols: number }>`
+  const totals = await sql<{ plan_id: number | null; workers: number; patrols: number; hazards: number; codes: string[] | null }>`
+    SELECT ${plan} AS plan_id,
+      (SELECT count(DISTINCT (s.name, coalesce(s.phone, ''))) FROM grid_staff s
+        JOIN grids g ON g.jcode = s.jcode AND g.code = s.grid_code AND g.plan_id = ${plan}
+        WHERE s.jcode = ${jcode})::int AS workers,
+      (SELECT count(*) FROM patrol_tracks t WHERE t.jcode = ${jcode} AND t.day = ${dayValue}::date)::int AS patrols,
+      (SELECT count(*) FROM hazards h WHERE h.jcode = ${jcode} AND h.status <> 'closed')::int AS hazards,
+      (SELECT array_agg(g.code ORDER BY g.code) FROM grids g WHERE g.jcode = ${jcode} AND g.plan_id = ${plan}) AS codes`.execute(db);
+  const t = totals.rows[0];
+  const codes = t.codes ?? [];
+  const planId = t.plan_id === null ? 0 : Number(t.plan_id);
+  const batch = Math.max(1, gridsPerStatement ?? ((await capabilitiesOf(db)).engine === 'embedded' ? WALL_GRIDS_PER_STATEMENT : codes.length));
+  const rows: Array<{ code: string; households: number; hazards: number; patrols: number }> = [];
+  for (let i = 0; i < codes.length; i += batch) {
+    const { rows: part } = await sql<{ code: string; households: number; hazards: number; patrols: number }>`
       SELECT g.code, g.households,
         (SELECT count(*) FROM hazards h WHERE h.jcode = g.jcode AND h.status <> 'closed'
           AND h.geom && g.geom AND ST_Intersects(g.geom, ST_PointOnSurface(h.geom)))::int AS hazards,
         (SELECT count(*) FROM patrol_tracks t WHERE t.jcode = g.jcode AND t.day = ${dayValue}::date
           AND t.geom && g.geom AND ST_Intersects(g.geom, t.geom)
-          AND ST_Length(ST_Intersection(g.geom, t.geom)::geography) >= ${PATROL_MIN_SHARE}::float8 * ST_Length(t.geom::geography))::int AS patrols
-      FROM grids g WHERE g.jcode = ${jcode} AND g.plan_id = ${plan}
-      ORDER BY g.code`.execute(db),
-  ]);
-  const t = totals.rows[0];
-  const perGrid = grids.rows.map((r): WallGridFigures => {
+          AND (ST_CoveredBy(t.geom, g.geom)
+            OR ST_Length(ST_Intersection(g.geom, t.geom)::geography, false) >= ${PATROL_MIN_SHARE}::float8 * ST_Length(t.geom::geography, false)))::int AS patrols
+      FROM grids g WHERE g.jcode = ${jcode} AND g.plan_id = ${planId}::bigint AND g.code = ANY(${codes.slice(i, i + batch)}::text[])
+      ORDER BY g.code`.execute(db);
+    rows.push(...part);
+  }
+  const perGrid = rows.map((r): WallGridFigures => {
     const patrols = Number(r.patrols);
     return { code: r.code, households: Number(r.households), hazards: Number(r.hazards), patrols, compliance: patrolCompliance(patrols, expected) };
   });
