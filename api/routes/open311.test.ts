@@ -99,10 +99,12 @@ describe.each(testEngines())('Open311 GeoReport v2 and the events workflow on th
       expect(JSON.stringify(one)).not.toMatch(/first_name|reporter/);
     }
     // JSON bodies too
-    const json = await s.post('/open311/v2/requests.json', { api_key: KEY, service_code: '09006', lat: IN_G2[1], long: IN_G2[0], description: '占道经营' });
+    const json = await s.post('/open311/v2/requests.json', { api_key: KEY, service_code: '09006', lat: IN_G2[1], long: IN_G2[0], description: '占道经营', media_url: 'https://example.org/p/1.jpg' });
     expect(json.status).toBe(201);
     const [j] = await json.json();
-    expect((await readBack(j.service_request_id)).extended_attributes.grid_code).toBe(G2);
+    const back = await readBack(j.service_request_id);
+    expect(back.extended_attributes.grid_code).toBe(G2);
+    expect(back.media_url).toBe('https://example.org/p/1.jpg');
     const list = await (await o311(`requests.json?service_request_id=${ids.join(',')}`)).json();
     expect(list.map((x: any) => x.service_request_id).sort()).toEqual([...ids].sort());
   });
@@ -120,6 +122,9 @@ describe.each(testEngines())('Open311 GeoReport v2 and the events workflow on th
     await expectErrors(await postForm({ api_key: KEY, service_code: '06013', lat: '48.85', long: '2.35', 'attribute[crs]': 'gcj02' }), 400);
     await expectErrors(await postForm({ api_key: KEY, service_code: '06013', ...point, 'attribute[crs]': 'mars' }), 400);
     await expectErrors(await postForm({ api_key: KEY, service_code: '06013', address_string: '不存在的地址xyz' }), 400);
+    for (const media of ['javascript:alert(1)', 'data:text/html,<script>alert(1)</script>', 'ftp://example.org/x.jpg', 'not a url']) {
+      expect(await expectErrors(await postForm({ api_key: KEY, service_code: '06013', ...point, media_url: media }), 400)).toContain('media_url');
+    }
     await expectErrors(await postForm({ service_code: '06013', ...point }), 400);
     await expectErrors(await postForm({ api_key: 'wrong-key-wrong-key-wrong-key', service_code: '06013', ...point }), 403);
     await expectErrors(await fetch(`${s.base}/open311/v2/requests.json`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"service_code": ' }), 400);

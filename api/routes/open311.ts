@@ -136,7 +136,8 @@ const PostBody = z.object({
   address_string: text(200),
   address_id: text(60),
   description: text(4000),
-  media_url: z.string().trim().max(1000).url().optional().or(z.literal('')),
+  // answered back to every client as a link: http(s) only (a javascript: or data: URL would run in a client that shows it)
+  media_url: z.string().trim().max(1000).url().refine((u) => /^https?:\/\//i.test(u), 'media_url is an http or https URL').optional().or(z.literal('')),
   api_key: text(200),
   email: text(200), first_name: text(60), last_name: text(60), phone: text(30), device_id: text(100), account_id: text(100),
   jurisdiction_id: text(32),
