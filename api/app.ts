@@ -46,12 +46,16 @@ import { writeGuard } from './auth/write-guard.ts';
 import { auditChainOf, type AuditChain } from './auth/audit-log.ts';
 import { inputGuard, lingerOnUnreadBody } from './input-guard.ts';
 import { guestReads, HeavyGate, urgentReads } from './heavy-gate.ts';
+import { AnswerCache } from './answer-cache.ts';
 import { HEAVY_ROUTES, heavyAuth } from './routes/validate.ts';
 import { eventsRouter } from './routes/events.ts';
 import { EventFeed } from './routes/events-shared.ts';
 import { open311Router, type PostRateLimit } from './routes/open311.ts';
 import { emergencyRouter } from './routes/emergency.ts';
 import { systemClock, type Clock } from '../domain/events/clock.ts';
+
+/** Memory for open, heavy answers named by a version (vector tiles, plan exports): api/answer-cache.ts. */
+const ANSWER_CACHE_BYTES = 32 * 1024 * 1024;
 
 /** How long stop() lets running requests finish before cutting their connections. */
 const STOP_GRACE_MS = 5_000;
@@ -168,6 +172,7 @@ export function createExpressApp(database: Database, log: Logger, opts: AppOptio
     layerLimits: { maxFeatures: config.layerMaxFeatures, maxVertices: config.layerMaxVertices, maxFeatureVertices: config.featureMaxVertices },
     requestTimeoutMs: config.requestTimeoutMs,
     heavy: new HeavyGate(),
+    answers: new AnswerCache<Buffer>(ANSWER_CACHE_BYTES),
   };
   // a request refused before its body was read does not make the event loop read the rest of a large body
   app.use(lingerOnUnreadBody);

@@ -24,6 +24,11 @@ export function isExportFormat(s: unknown): s is ExportFormat {
 
 export interface PlanExport { body: Buffer; contentType: string; filename: string }
 
+/** The file name of plan `planId` of `jcode` exported as `format`. */
+export function exportFilename(jcode: string, planId: number, format: ExportFormat): string {
+  return `plan-${jcode}-${planId}.${format}`;
+}
+
 /** The grids of plan `planId` of `jcode` in `format`; `name` titles the KML document. */
 export async function exportPlan(db: Kysely<any>, jcode: string, planId: number, format: ExportFormat, name: string): Promise<PlanExport> {
   const fc = await planFeatureCollection(db, jcode, planId);
@@ -42,5 +47,5 @@ export async function exportPlan(db: Kysely<any>, jcode: string, planId: number,
       break;
     }
   }
-  return { body, contentType: EXPORT_TYPES[format], filename: `${base}.${format}` };
+  return { body, contentType: EXPORT_TYPES[format], filename: exportFilename(jcode, planId, format) };
 }

@@ -8,6 +8,7 @@ import type { LayerVersions } from '../tiles/layer-versions.ts';
 import type { AuditChain } from '../auth/audit-log.ts';
 import type { HeavyGate } from '../heavy-gate.ts';
 import type { LayerLimits } from './layer-input.ts';
+import type { AnswerCache } from '../answer-cache.ts';
 
 export interface RouteContext {
   db: Kysely<DB>;
@@ -30,4 +31,6 @@ export interface RouteContext {
   requestTimeoutMs: number;
   /** one heavy request at a time */
   heavy: HeavyGate;
+  /** open, heavy answers named exactly by a version (tiles, plan exports), kept in memory (api/answer-cache.ts) */
+  answers: AnswerCache<Buffer>;
 }

@@ -156,6 +156,9 @@ describe.each(testEngines())('plans and jobs on the %s engine', (engine) => {
       SELECT grid_code AS grid, array_agg(id ORDER BY id) AS ids FROM blocks WHERE jcode = ${J} AND plan_id = ${draftId}::bigint
       GROUP BY grid_code HAVING count(*) >= 2 ORDER BY grid_code LIMIT 1`.execute(database.db);
     const { grid, ids } = rows[0];
+    // exports are kept by the plan's version (api/answer-cache.ts): each edit's export shows it
+    const exported = async () => ((await (await s.get(`${P}/${draftId}/export.geojson`)).json()).features as any[]).map((f) => `${f.properties.code}:${f.properties.households}`).sort();
+    const before = await exported();
     await expectProblem(await s.post(E, { op: 'split', grid, blocks: ids.map(Number) }, { 'If-Match': '"2"' }), 400, 'bad_request', 'blocks');
     const sp = await s.post(E, { op: 'split', grid, blocks: [Number(ids[0])] }, { 'If-Match': '"2"' });
     expect(sp.status, await sp.clone().text()).toBe(200);
@@ -165,12 +168,16 @@ describe.each(testEngines())('plans and jobs on the %s engine', (engine) => {
     expect(created.slice(0, -3)).toBe(grid.slice(0, -3));
     expect(split.changed.find((g: any) => g.code === created).blocks).toBe(1);
     await checkGrids(draftId);
+    const afterSplit = await exported();
+    expect(afterSplit).toHaveLength(before.length + 1);
+    expect(afterSplit.some((x) => x.startsWith(`${created}:`))).toBe(true);
     const mg = await s.post(E, { op: 'merge', grids: [grid, created] }, { 'If-Match': `"${split.version}"` });
     expect(mg.status, await mg.clone().text()).toBe(200);
     const merged = await mg.json();
     expect(merged.removed).toEqual([created]);
     expect(merged.changed.find((g: any) => g.code === grid).blocks).toBe(ids.length);
     await checkGrids(draftId);
+    expect(await exported()).toEqual(before);
     await expectProblem(await s.post(E, { op: 'merge', grids: [grid, grid] }, { 'If-Match': `"${merged.version}"` }), 400, 'bad_request', 'grids');
   });
 

@@ -19,7 +19,7 @@ import { partitionJurisdiction, publishPlan } from '../../spatial/partition/inde
 import { jurisdictionExists } from '../repos/jurisdictions.ts';
 import { copyPlan, diffPlans, listPlans, planBlocksGeoJson, planGridsGeoJson, requirePlan, type PlanInfo } from '../repos/plans.ts';
 import { editPlan, parseEdit } from '../repos/plan-edits.ts';
-import { EXPORT_FORMATS, exportPlan, isExportFormat } from '../export/plan-export.ts';
+import { EXPORT_FORMATS, EXPORT_TYPES, exportFilename, exportPlan, isExportFormat } from '../export/plan-export.ts';
 import { idParam, ifMatchVersion, intValue, jcodeParam } from './query-params.ts';
 import { jobLinks } from './jobs.ts';
 import type { RouteContext } from './context.ts';
@@ -105,8 +105,10 @@ export function plansRouter(ctx: RouteContext, auth: Pick<AuthConfig, 'draftsReq
     const p = await plan(req, res);
     const format = req.params.format;
     if (!isExportFormat(format)) throw new WanggeError('not_found', `no export format ${JSON.stringify(format)} (formats: ${EXPORT_FORMATS.join(', ')})`, { parameter: 'format' });
-    const out = await exportPlan(db, p.jcode, p.id, format, p.name);
-    res.set('ETag', `"${p.id}.${p.version}.${format}"`).set('Cache-Control', 'no-cache').attachment(out.filename).type(out.contentType).send(out.body);
+    // an export names its plan's version: written once per version and kept (an open, heavy answer of a published plan)
+    const etag = `"${p.id}.${p.version}.${format}"`;
+    const body = await ctx.answers.get(`export:${p.jcode}:${etag}`, async () => (await exportPlan(db, p.jcode, p.id, format, p.name)).body);
+    res.set('ETag', etag).set('Cache-Control', 'no-cache').attachment(exportFilename(p.jcode, p.id, format)).type(EXPORT_TYPES[format]).send(body);
   });
 
   r.get(`${BASE}/:planId/diff`, async (req, res) => {

@@ -3,7 +3,8 @@
  * of api/tiles/tile-layers.ts (grids, blocks, streets, buildings, hazards, cameras, tracks, basemap).
  * Caching: each tile's ETag is "<set>.<version>.<z>.<x>.<y>" where the version follows the published plans
  * (id + version) for plan layers and the data generation for the others; TileJSON puts the version in the
- * tile URLs (`?v=`), and a tile asked for with the current `v` may be cached for a day (immutable).
+ * tile URLs (`?v=`), and a tile asked for with the current `v` may be cached for a day (immutable). The service keeps
+ * the tiles it rendered by their ETag for a minute (api/answer-cache.ts): the same tile again costs no database work.
  */
 import { Router, type Request } from 'express';
 import { WanggeError } from '../../spatial/errors.ts';
@@ -16,6 +17,8 @@ import type { RouteContext } from './context.ts';
 
 export const MAX_ZOOM = 22;
 export const MVT_TYPE = 'application/vnd.mapbox-vector-tile';
+/** How long a rendered tile is served again from memory, ms. */
+export const TILE_KEEP_MS = 60_000;
 
 function tileSet(name: string) {
   const layers = TILE_SETS[name];
@@ -72,8 +75,13 @@ export function tilesRouter(ctx: RouteContext): Router {
       res.status(304).end();
       return;
     }
-    const bytes = await renderTile(ctx.db, layers, { z, x, y });
-    res.type(MVT_TYPE).send(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+    // the tile its ETag names, rendered once a minute at most while that version lasts (a tile of the whole town is an
+    // open, heavy read); the minute bounds how long a write by another process on a server engine goes unseen
+    const body = await ctx.answers.get(`tile:${etag}`, async () => {
+      const bytes = await renderTile(ctx.db, layers, { z, x, y });
+      return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    }, TILE_KEEP_MS);
+    res.type(MVT_TYPE).send(body);
   });
 
   return r;
