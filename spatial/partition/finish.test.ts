@@ -50,4 +50,16 @@ describe('empty grids and slivers', () => {
     const out2 = absorbEmptyAndSlivers([group(h, [0]), group(h, [1, 2])], h, bounds);
     expect(out2.find((x) => x.nodes.includes(0))!.nodes).toEqual([0]);
   });
+
+  it('a sliver out of range joins a neighbour out of range already (one grid out fewer), never one in range', () => {
+    // a 137 m² tower of 235 households between a grid of 2,446 (out, over) and a grid of 496 (in range)
+    const g = row([{ hh: 2446, area: 70000 }, { hh: 235, area: 137 }, { hh: 496, area: 2500 }]);
+    const out = absorbEmptyAndSlivers([group(g, [0]), group(g, [1]), group(g, [2])], g, bounds);
+    expect(out).toHaveLength(2);
+    expect(out.map((x) => x.households).sort((a, b) => a - b)).toEqual([496, 2681]);
+    // a sliver in range stays beside a grid out of range (it would trade a grid in range for nothing)
+    const h = row([{ hh: 2446, area: 70000 }, { hh: 418, area: 384 }, { hh: 590, area: 2500 }]);
+    const out2 = absorbEmptyAndSlivers([group(h, [0]), group(h, [1]), group(h, [2])], h, bounds);
+    expect(out2).toHaveLength(3);
+  });
 });

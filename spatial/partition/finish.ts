@@ -6,8 +6,8 @@
  *    does it stay, as a legitimate empty grid: its whole community part holds no household.
  *  - A grid smaller than SLIVER_GRID_AREA joins a neighbour too: of its community first; of another community
  *    only while it is under 1% of that neighbour's area (the nesting tolerance), so nesting holds. A sliver
- *    with households joins only where the grid it joins stays in range (else it stays: a community part that
- *    small, with its own certificate).
+ *    with households joins only where the grid it joins stays in range, or where both are out of range already
+ *    (one grid out fewer); else it stays (a community part that small, with its own certificate).
  *
  * Pure: groups and the node graph in, groups out.
  */
@@ -60,7 +60,8 @@ export function absorbEmptyAndSlivers(groups: GridGroup[], graph: NodeGraph, bou
       if (!same && g.area >= NESTING_TOLERANCE * t.area) continue;
       // grids out of range after the join, minus before: must not grow for a sliver with households
       const delta = (out(t.households + g.households) ? 1 : 0) - (out(t.households) ? 1 : 0) - (out(g.households) ? 1 : 0);
-      if (!empty && out(t.households + g.households)) continue;
+      // (a sliver out of range may join a grid that is out of range already: one grid out fewer)
+      if (!empty && out(t.households + g.households) && !(out(t.households) && out(g.households))) continue;
       const key = (same ? 4e12 : 0) + (t.reason === 'dedicated' ? 0 : 2e12) - delta * 1e12 + len;
       if (key > bestKey || (key === bestKey && o < best)) { bestKey = key; best = o; }
     }
