@@ -67,6 +67,19 @@ export const EVENTS_PATHS: Obj = {
   '/api/jurisdictions/{jcode}/events/{id}/photos/{n}': { get: { tags: ['events'], summary: 'one photo', security: bearer, parameters: [jcodeP, idP, p('n', 'photo number', { type: 'integer', minimum: 1 })], responses: { 200: { description: 'image' }, ...staffErrors } } },
   '/api/jurisdictions/{jcode}/event-board': { get: { tags: ['events'], summary: '一牌 per grid: open, green, yellow, red, closed, closed on time, on-time rate', security: bearer, parameters: [jcodeP, gridQ], responses: { 200: json('board'), ...staffErrors } } },
   '/api/jurisdictions/{jcode}/event-hotspots': { get: { tags: ['events'], summary: 'places with ≥ 3 events of a type within 30 days and 50 m, per grid, with their H3 cell', security: bearer, parameters: [jcodeP, gridQ], responses: { 200: json('hotspots'), ...staffErrors } } },
+  '/api/jurisdictions/{jcode}/event-type-settings': {
+    get: { tags: ['events'], summary: "every type's deadline (hours), yellow share and result-photo rule in force in the jurisdiction, and its own values (null: the code table's)", security: bearer, parameters: [jcodeP], responses: { 200: json('{jcode, types: [{typeCode, name, settings, local}]}'), ...staffErrors } },
+  },
+  '/api/jurisdictions/{jcode}/event-type-settings/{typeCode}': {
+    put: {
+      tags: ['events'], summary: "set a type's deadline, yellow share or result-photo rule in the jurisdiction (null: back to the code table's); events reported afterwards follow it; admins; audited",
+      security: bearer, parameters: [jcodeP, p('typeCode', '5-digit type code', { type: 'string', pattern: '^\\d{5}$' })],
+      requestBody: { required: true, content: { 'application/json': { schema: { type: 'object', additionalProperties: false, properties: {
+        deadlineHours: { type: 'number', minimum: 0, exclusiveMinimum: true, maximum: 8784, nullable: true }, yellowShare: { type: 'number', minimum: 0, maximum: 1, exclusiveMinimum: true, exclusiveMaximum: true, nullable: true },
+        resultPhotoRequired: { type: 'boolean', nullable: true } } } } } },
+      responses: { 200: json('the type\'s settings'), ...staffErrors },
+    },
+  },
   '/api/jurisdictions/{jcode}/events-live': {
     get: { tags: ['events'], summary: 'Server-Sent Events for the wall screen: `snapshot` (open events), then `event` per change; no description or reporter', parameters: [jcodeP], responses: { 200: { description: 'event stream', content: { 'text/event-stream': { schema: { type: 'string' } } } }, 400: problem('bad jcode'), 404: problem('no such jurisdiction') } },
   },

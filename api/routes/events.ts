@@ -15,6 +15,9 @@
  *                                                           hours per stage, hotspots (H3); ?format=json|csv|xlsx
  *   POST /api/jurisdictions/{jcode}/hotline-imports         12345 orders from CSV or .xlsx (multipart `file`): all or nothing, bad rows
  *                                                           reported with their row number, idempotent by order number (admins, commanders)
+ *   GET  /api/jurisdictions/{jcode}/event-type-settings     every type's deadline, yellow share and result-photo rule in force here
+ *   PUT  /api/jurisdictions/{jcode}/event-type-settings/{typeCode}  the jurisdiction's own values (null: the code table's); admins; audited.
+ *                                                           Events reported afterwards follow them (an event's deadline is fixed when reported)
  * Scope as residents: a grid worker sees and acts on the events of their own grids of their own jurisdiction only
  * (the data layer and row-level security); planners see events without reporters; every account of another
  * jurisdiction gets 403.
@@ -25,7 +28,8 @@ import { z } from 'zod';
 import { WanggeError } from '../../spatial/errors.ts';
 import { EVENT_CLASSES, EVENT_TYPES } from '../../domain/events/event-codes.ts';
 import {
-  addPhoto, createEvent, eventHistory, EVENT_SOURCES, getEvent, listEvents, readPhoto, transitionEvent, TransitionRefused, type EventRecord,
+  addPhoto, createEvent, eventHistory, EVENT_SOURCES, getEvent, listEvents, listTypeSettings, readPhoto, requireType, setTypeSettings, transitionEvent,
+  TransitionRefused, type EventRecord,
 } from '../../domain/events/event-repository.ts';
 import { eventBoard, eventHotspots } from '../../domain/events/event-board.ts';
 import { LIGHTS } from '../../domain/events/lights.ts';
@@ -67,6 +71,13 @@ export const TransitionBody = z.object({
   rating: z.number().int().min(1).max(5).optional(),
   followUp: z.string().trim().max(1000).optional(),
 });
+
+/** A type's own settings in a jurisdiction; null (or left out) goes back to the code table's value. */
+export const TypeSettingsBody = z.object({
+  deadlineHours: z.number().positive().max(24 * 366).nullable().optional(),
+  yellowShare: z.number().gt(0).lt(1).nullable().optional(),
+  resultPhotoRequired: z.boolean().nullable().optional(),
+}).strict();
 
 const ListQuery = z.object({
   grid: z.string().regex(/^[0-9A-Za-z_-]{1,40}$/).optional(),
@@ -268,6 +279,24 @@ export function eventsRouter(ctx: RouteContext, deps: EventsDeps): Router {
       return;
     }
     res.status(201).json(report);
+  });
+
+  r.get(`${BASE}/event-type-settings`, staff, async (req, res) => {
+    const user = requireUser(res);
+    const jcode = await jurisdictionOf(ctx.db, user, req.params);
+    res.set('Cache-Control', 'no-store').json({ jcode, types: await listTypeSettings(ctx.db, jcode) });
+  });
+
+  const admins: RequestHandler = (_req, res, next) => { requireRole(res, ['admin']); next(); };
+  r.put(`${BASE}/event-type-settings/:typeCode`, admins, async (req, res) => {
+    const user = requireRole(res, ['admin']);
+    const jcode = await jurisdictionOf(ctx.db, user, req.params);
+    const type = requireType(String(req.params.typeCode), 'typeCode');
+    const body = parseWith(TypeSettingsBody, req.body ?? {});
+    await setTypeSettings(ctx.db, jcode, type.code, body);
+    const row = (await listTypeSettings(ctx.db, jcode)).find((t) => t.typeCode === type.code)!;
+    await auditEvent(ctx, req, user, jcode, `event type settings ${type.code} ${JSON.stringify(row.local)}`, '/api/jurisdictions/{jcode}/event-type-settings/{typeCode}', null, 'ok', []);
+    res.json(row);
   });
 
   r.get(`${BASE}/events-live`, async (req, res) => {

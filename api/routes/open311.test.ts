@@ -259,6 +259,33 @@ describe.each(testEngines())('Open311 GeoReport v2 and the events workflow on th
     expect((await s.get(`${base}&by=planet`, { headers: bearer(tokens.commander1) })).status).toBe(400);
   });
 
+  it("lets an admin set a type's deadline and yellow share in the jurisdiction; later reports follow it, earlier ones keep theirs", async () => {
+    clock.set('2026-12-05T08:00:00Z');
+    const settings = `/api/jurisdictions/${TINY.jcode}/event-type-settings`;
+    const put = (token: string, code: string, body: unknown) => fetch(`${s.base}${settings}/${code}`, { method: 'PUT', headers: { 'content-type': 'application/json', ...bearer(token) }, body: JSON.stringify(body) });
+    const post = async () => (await (await postForm({ api_key: KEY, service_code: '07003', lat: String(IN_G2[1] - 0.0003), long: String(IN_G2[0]), description: '违规广告牌' })).json())[0].service_request_id;
+    const before = await readBack(await post());
+    const table = (await (await s.get(settings, { headers: bearer(tokens.commander1) })).json()).types.find((t: any) => t.typeCode === '07003');
+    expect(table.local).toEqual({ deadlineHours: null, yellowShare: null, resultPhotoRequired: null });
+    expect(Date.parse(before.expected_datetime) - Date.parse(before.requested_datetime)).toBe(table.settings.deadlineHours * 3_600_000);
+    expect((await put(tokens.commander1, '07003', { deadlineHours: 10 })).status).toBe(403);
+    expect((await put(tokens.admin1, '07003', { deadlineHours: -1 })).status).toBe(400);
+    expect((await put(tokens.admin1, '07003', { deadlineHours: 10, colour: 'red' })).status).toBe(400);
+    expect((await put(tokens.admin1, '99999', { deadlineHours: 10 })).status).toBe(400);
+    const set = await put(tokens.admin1, '07003', { deadlineHours: 10, yellowShare: 0.5 });
+    expect(set.status).toBe(200);
+    expect(await set.json()).toMatchObject({ typeCode: '07003', settings: { deadlineHours: 10, yellowShare: 0.5 }, local: { deadlineHours: 10, yellowShare: 0.5, resultPhotoRequired: null } });
+    const after = await readBack(await post());
+    expect(Date.parse(after.expected_datetime) - Date.parse(after.requested_datetime)).toBe(10 * 3_600_000);
+    clock.advanceHours(5.5); // past half of its 10 h: yellow; the one reported before keeps its own deadline
+    expect((await readBack(after.service_request_id)).extended_attributes.light).toBe('yellow');
+    expect((await readBack(before.service_request_id)).expected_datetime).toBe(before.expected_datetime);
+    // back to the code table's values
+    expect(await (await put(tokens.admin1, '07003', { deadlineHours: null, yellowShare: null })).json()).toMatchObject({ settings: table.settings });
+    const { rows } = await sql<{ action: string }>`SELECT action FROM audit_log WHERE action LIKE 'event type settings 07003%' ORDER BY seq`.execute(database.db);
+    expect(rows.length).toBe(2);
+  });
+
   it('rate-limits residents and gives 429 in the error array', async () => {
     const limited = await startTestServer(database, { clock, open311RateLimit: new PostRateLimit(2, 60_000) });
     try {

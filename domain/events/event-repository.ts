@@ -8,7 +8,7 @@
 import { sql, type Kysely, type Selectable } from 'kysely';
 import type { DB, EventsTable, EventSource } from '../../data/db/schema.ts';
 import { WanggeError } from '../../data/errors.ts';
-import { eventType, type EventType } from './event-codes.ts';
+import { EVENT_TYPES, eventType, type EventType } from './event-codes.ts';
 import { deadlineOf, lightAt, URGENT_SHARE, yellowAtOf, DEFAULT_YELLOW_SHARE, type Light } from './lights.ts';
 import { placeByAddress, placeByPoint, type Placement, type PointCrs } from './place-event.ts';
 import { scopePredicate, withEventScope } from './event-scope.ts';
@@ -108,14 +108,18 @@ function toRecord(r: Row, now: Date, withReporter: boolean): EventRecord {
   return rec;
 }
 
-/** The deadline, yellow share and photo rule of a type in a jurisdiction: its settings row, else the code table. */
-export async function typeSettings(db: Kysely<DB>, jcode: string, type: EventType): Promise<TypeSettings> {
-  const s = await db.selectFrom('event_type_settings').selectAll().where('jcode', '=', jcode).where('type_code', '=', type.code).executeTakeFirst();
+/** A type's settings in force: the jurisdiction's settings row where it has a value, else the code table's. */
+function inForce(type: EventType, s: Selectable<DB['event_type_settings']> | undefined): TypeSettings {
   return {
     deadlineHours: s?.deadline_hours ?? type.deadlineHours,
     yellowShare: s?.yellow_share ?? DEFAULT_YELLOW_SHARE,
     resultPhotoRequired: s?.result_photo_required ?? type.resultPhotoRequired,
   };
+}
+
+/** The deadline, yellow share and photo rule of a type in a jurisdiction: its settings row, else the code table. */
+export async function typeSettings(db: Kysely<DB>, jcode: string, type: EventType): Promise<TypeSettings> {
+  return inForce(type, await db.selectFrom('event_type_settings').selectAll().where('jcode', '=', jcode).where('type_code', '=', type.code).executeTakeFirst());
 }
 
 /** Configure a type in a jurisdiction (null keeps the code table's value). */
@@ -125,6 +129,26 @@ export async function setTypeSettings(db: Kysely<DB>, jcode: string, typeCode: s
   await db.insertInto('event_type_settings').values(values)
     .onConflict((oc) => oc.columns(['jcode', 'type_code']).doUpdateSet({ deadline_hours: values.deadline_hours, yellow_share: values.yellow_share, result_photo_required: values.result_photo_required }))
     .execute();
+}
+
+/** A type's settings in a jurisdiction: in force, and the jurisdiction's own values (null: the code table's). */
+export interface TypeSettingsRow {
+  typeCode: string;
+  name: { zh: string; en: string };
+  settings: TypeSettings;
+  local: { deadlineHours: number | null; yellowShare: number | null; resultPhotoRequired: boolean | null };
+}
+
+/** Every type's settings in jurisdiction `jcode`, in code order (one read of its settings rows). */
+export async function listTypeSettings(db: Kysely<DB>, jcode: string): Promise<TypeSettingsRow[]> {
+  const rows = new Map((await db.selectFrom('event_type_settings').selectAll().where('jcode', '=', jcode).execute()).map((r) => [r.type_code, r]));
+  return EVENT_TYPES.map((t) => {
+    const s = rows.get(t.code);
+    return {
+      typeCode: t.code, name: { zh: t.nameZh, en: t.nameEn }, settings: inForce(t, s),
+      local: { deadlineHours: s?.deadline_hours ?? null, yellowShare: s?.yellow_share ?? null, resultPhotoRequired: s?.result_photo_required ?? null },
+    };
+  });
 }
 
 /** The event type of a code, or a bad_request naming `parameter`. */
