@@ -15,6 +15,8 @@ import type { Database } from '../../data/db/connect.ts';
 import { expectProblem, startTestServer, type TestServer } from '../test/http.ts';
 import { loadTinyTown, TINY } from '../test/tiny-town.ts';
 import { bearer, createAccounts, G1, G2, login, loadPeople } from '../auth/test-people.ts';
+import { householdsInside, rosterHouseholdTimes } from '../../domain/emergency/test-roster-checks.ts';
+import { withEventScope } from '../../domain/events/event-scope.ts';
 
 const J = TINY.jcode;
 const X = (i: number) => TINY.x0 + i * TINY.dx;
@@ -74,15 +76,12 @@ describe.each(testEngines())('emergency rosters on the %s engine', (engine) => {
 
   it('holds every household inside the area exactly once (point in polygon, independently), its residents, the vulnerable flagged', async () => {
     const db = database.db;
-    const { rows: households } = await sql<{ id: string; x: number; y: number }>`SELECT h.id, ST_X(a.geom) AS x, ST_Y(a.geom) AS y
-      FROM households h JOIN address_points a ON a.jcode = h.jcode AND a.id = h.address_point_id WHERE h.jcode = ${J}`.execute(db);
-    const inside = new Set(households.filter((h) => booleanPointInPolygon([h.x, h.y], AREA)).map((h) => Number(h.id)));
+    const { inside, all } = await householdsInside(db, J, AREA);
     expect(inside.size).toBeGreaterThan(20);
-    expect(inside.size).toBeLessThan(households.length);
-    const { rows: onRoster } = await sql<{ household_id: string; n: number }>`SELECT household_id, count(*)::int AS n FROM roster_households
-      WHERE jcode = ${J} AND roster_id = ${rosterId} GROUP BY household_id`.execute(db);
-    expect(onRoster.every((r) => r.n === 1)).toBe(true);
-    expect(new Set(onRoster.map((r) => Number(r.household_id)))).toEqual(inside);
+    expect(inside.size).toBeLessThan(all);
+    const times = await rosterHouseholdTimes(db, J, rosterId);
+    expect([...times.values()].every((n) => n === 1)).toBe(true);
+    expect(new Set(times.keys())).toEqual(inside);
 
     const summary = await (await get(`/api/emergency/rosters/${rosterId}`, 'commander1')).json() as any;
     expect(summary.households).toBe(inside.size);
@@ -155,6 +154,17 @@ describe.each(testEngines())('emergency rosters on the %s engine', (engine) => {
     expect(JSON.stringify(await plan.json())).not.toContain(admin.people[0].name);
     await expectProblem(await get(`/api/emergency/rosters/${rosterId}/people`, 'planner1'), 403, 'forbidden', 'role');
     await expectProblem(await get(`/api/emergency/rosters/${rosterId}/people`, ''), 401, 'unauthorized');
+  });
+
+  it('holds the grid scope by row-level security alone (no predicate in the query)', async () => {
+    const worker = { name: 'worker1', role: 'grid_worker' as const, jcode: J, grids: [G1] };
+    const rows = await withEventScope(database.db, worker, async (trx) => (await sql<{ grid_code: string }>`SELECT grid_code FROM roster_people
+      WHERE roster_id = ${rosterId}`.execute(trx)).rows);
+    expect(rows.length).toBeGreaterThan(0);
+    expect(new Set(rows.map((r) => r.grid_code))).toEqual(new Set([G1]));
+    const other = await withEventScope(database.db, { ...worker, jcode: '990000000000' }, async (trx) => (await sql<{ n: number }>`SELECT count(*)::int AS n
+      FROM roster_households WHERE roster_id = ${rosterId}`.execute(trx)).rows[0].n);
+    expect(other).toBe(0);
   });
 
   it('keeps both ticks of two phones at once; the latest is the status; progress follows', async () => {
@@ -241,11 +251,9 @@ describe.each(testEngines())('emergency rosters on the %s engine', (engine) => {
     const { id } = await res.json() as { id: number };
     const { rows: [grid] } = await sql<{ g: string }>`SELECT ST_AsGeoJSON(geom) AS g FROM grids WHERE jcode = ${J} AND code = ${G1}
       AND plan_id = (SELECT id FROM grid_plans WHERE jcode = ${J} AND status = 'published')`.execute(database.db);
-    const { rows: points } = await sql<{ id: string; x: number; y: number }>`SELECT h.id, ST_X(a.geom) AS x, ST_Y(a.geom) AS y
-      FROM households h JOIN address_points a ON a.jcode = h.jcode AND a.id = h.address_point_id WHERE h.jcode = ${J}`.execute(database.db);
-    const inGrid = points.filter((p) => booleanPointInPolygon([p.x, p.y], JSON.parse(grid.g))).map((p) => Number(p.id)).sort((a, b) => a - b);
-    const { rows: onRoster } = await sql<{ household_id: string; grid_code: string }>`SELECT household_id, grid_code FROM roster_households WHERE jcode = ${J} AND roster_id = ${id}`.execute(database.db);
-    expect(onRoster.map((r) => Number(r.household_id)).sort((a, b) => a - b)).toEqual(inGrid);
+    const { inside } = await householdsInside(database.db, J, JSON.parse(grid.g));
+    expect(new Set((await rosterHouseholdTimes(database.db, J, id)).keys())).toEqual(inside);
+    const { rows: onRoster } = await sql<{ grid_code: string }>`SELECT grid_code FROM roster_households WHERE jcode = ${J} AND roster_id = ${id}`.execute(database.db);
     expect(new Set(onRoster.map((r) => r.grid_code))).toEqual(new Set([G1]));
     const river = await s.post('/api/emergency/rosters', { name: '沿河转移', kind: 'flood', deadline, riverBufferM: 120, jcode: J }, as('commander1'));
     expect(river.status, await river.clone().text()).toBe(201);
