@@ -9,6 +9,7 @@ import { AUTH_PATHS } from './auth/openapi-auth.ts';
 import { EXPECTED_PATROLS_PER_DAY, PATROL_MIN_SHARE } from './repos/wall-figures.ts';
 import { EXPECTED_PATROLS_MAX } from './routes/wall-figures.ts';
 import { EVENTS_PATHS } from './routes/events-openapi.ts';
+import { EMERGENCY_PATHS } from './routes/emergency-openapi.ts';
 
 type Obj = Record<string, unknown>;
 
@@ -51,6 +52,7 @@ export function openApiDocument(version: string): Obj {
     paths: {
       ...AUTH_PATHS,
       ...EVENTS_PATHS,
+      ...EMERGENCY_PATHS,
       '/api/health': { get: { tags: ['service'], summary: 'engine, capabilities, versions', responses: { 200: json('ok') } } },
       '/api/openapi.json': { get: { tags: ['service'], summary: 'this document', responses: { 200: json('OpenAPI 3.0 document') } } },
       '/api/jurisdictions': { get: { tags: ['jurisdictions'], summary: 'loaded jurisdictions with their townships and communities nested', responses: { 200: json('forest') } } },
