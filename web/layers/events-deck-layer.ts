@@ -8,17 +8,21 @@
  * - `radius`: px of a green dot (default 5); yellow 1.2 times, red 1.5 times, the red ring 2.6 times
  * - `dark`: the map is dark (the selection ringed in white, default false)
  * - `selected`: id of the event to ring, or null
+ * - `hotspots`: H3 cells of places with repeated events, outlined under the dots (default none)
  * - `pickable`: default false (picked objects are EventPoints)
  */
 import { CompositeLayer, type DefaultProps, type Layer, type UpdateParameters } from '@deck.gl/core';
 import { ScatterplotLayer } from '@deck.gl/layers';
+import { H3HexagonLayer } from '@deck.gl/geo-layers';
 import { lightColour, type EventPoint, type Light } from './event-points.ts';
+import { LAYER_COLOURS, rgbOf } from './layer-def.ts';
 
 export interface EventsDeckLayerProps {
   data: EventPoint[];
   radius?: number;
   dark?: boolean;
   selected?: number | null;
+  hotspots?: Array<{ h3: string }>;
   pickable?: boolean;
 }
 
@@ -27,6 +31,7 @@ const defaultProps: DefaultProps<EventsDeckLayerProps> = {
   radius: 5,
   dark: false,
   selected: null,
+  hotspots: { type: 'array', value: [] },
   pickable: false,
 };
 
@@ -60,7 +65,12 @@ export class EventsDeckLayer extends CompositeLayer<EventsDeckLayerProps> {
     // white on both: it parts a dot from the grids' colours on a light map and on a wall's dark one alike
     const outline: [number, number, number, number] = this.props.dark ? [255, 255, 255, 230] : [255, 255, 255, 255];
     const { red, selected } = this.state;
+    const hot = rgbOf(LAYER_COLOURS.eventHotspot);
     return [
+      new H3HexagonLayer<{ h3: string }>(this.getSubLayerProps({
+        id: 'hotspots', data: this.props.hotspots ?? [], getHexagon: (d: { h3: string }) => d.h3, highPrecision: true, extruded: false,
+        stroked: true, filled: true, getFillColor: [...hot, 40], getLineColor: [...hot, 230], getLineWidth: 2, lineWidthUnits: 'pixels', pickable: false,
+      })),
       this.ring('red-rings', red, r * 2.6, lightColour('red', 200), Math.max(1, r / 3), lightColour('red', 50)),
       new ScatterplotLayer<EventPoint>(this.getSubLayerProps({
         id: 'dots',

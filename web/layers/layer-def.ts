@@ -26,6 +26,8 @@ export const LAYER_COLOURS = {
   eventGreen: '#1a9641',
   eventYellow: '#f0b400',
   eventRed: '#d7191c',
+  /** places of repeated events (≥ 3 of a type within 30 days and 50 m) */
+  eventHotspot: '#8e24aa',
 } as const;
 
 /** '#rrggbb' → [r, g, b] (deck.gl colours). */

@@ -2,10 +2,10 @@
 import { sessionToken } from './api-client.ts';
 import type { EventRecord } from '../../domain/events/event-repository.ts';
 import type { EventClass, EventType } from '../../domain/events/event-codes.ts';
-import type { BoardRow } from '../../domain/events/event-board.ts';
+import type { BoardRow, Hotspot } from '../../domain/events/event-board.ts';
 import type { LiveEvent } from '../../api/routes/events-shared.ts';
 
-export type { BoardRow, EventClass, EventRecord, EventType, LiveEvent };
+export type { BoardRow, EventClass, EventRecord, EventType, Hotspot, LiveEvent };
 
 export interface Me { name: string; role: string; jcode: string | null; grids: string[] }
 
@@ -54,6 +54,11 @@ export function fetchEvents(jcode: string, params: Record<string, string>): Prom
 /** The board (一牌) of every grid the account may see: open, green, yellow, red, closed, closed on time. */
 export function fetchBoard(jcode: string): Promise<{ at: string; grids: BoardRow[] }> {
   return call(`${base(jcode)}/event-board`);
+}
+
+/** Places of repeated events (≥ 3 of a type within 30 days and 50 m) with their grid and H3 cell. */
+export function fetchHotspots(jcode: string): Promise<{ at: string; hotspots: Hotspot[] }> {
+  return call(`${base(jcode)}/event-hotspots`);
 }
 
 /** Report an event: the form's fields and its photo go as multipart/form-data. */

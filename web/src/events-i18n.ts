@@ -75,6 +75,9 @@ const zh = {
   handledBy: '处置人',
   dispatchedTo: '已派遣给',
   reporter: '报告人',
+  figuresExport: '统计导出（近30天）',
+  byGrid: '按网格', byCommunity: '按社区', byStreet: '按街道',
+  hotspots: '热点',
   'stage.reported': '已上报', 'stage.accepted': '已受理', 'stage.registered': '已立案', 'stage.dispatched': '已派遣',
   'stage.handled': '已处置', 'stage.verified': '已核查', 'stage.closed': '已结案', 'stage.evaluated': '已评价', 'stage.rejected': '不予立案',
 };
@@ -153,6 +156,9 @@ const en: Record<Key, string> = {
   handledBy: 'Handled by',
   dispatchedTo: 'Dispatched to',
   reporter: 'Reporter',
+  figuresExport: 'Figures (last 30 days)',
+  byGrid: 'by grid', byCommunity: 'by community', byStreet: 'by street',
+  hotspots: 'hotspots',
   'stage.reported': 'reported', 'stage.accepted': 'accepted', 'stage.registered': 'registered', 'stage.dispatched': 'dispatched',
   'stage.handled': 'handled', 'stage.verified': 'verified', 'stage.closed': 'closed', 'stage.evaluated': 'evaluated', 'stage.rejected': 'rejected',
 };

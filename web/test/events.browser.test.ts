@@ -134,6 +134,9 @@ describe('the events views in headless Chromium', () => {
     const id = await reported.getAttribute('data-event-id');
     await reported.locator('button[data-action="accept"]').click();
     await page.waitForSelector(`.ev-item[data-event-id="${id}"][data-stage="accepted"] button[data-action="register"]`);
+    // the figures of the last 30 days as .xlsx
+    const [file] = await Promise.all([page.waitForEvent('download'), page.click('.ev-export-xlsx')]);
+    expect(file.suggestedFilename()).toBe(`events-${TINY.jcode}-grid.xlsx`);
     await page.screenshot({ path: path.join(RESULTS, 'events-desk.png') });
     expect(errors).toEqual([]);
     await page.close();

@@ -15,11 +15,12 @@
  * What an account sees is the service's answer: a grid worker their own grid.
  */
 import type { FeatureCollection } from 'geojson';
-import { fetchJurisdictions, fetchLayer, login, type JurisdictionNode } from '../api-client.ts';
+import { fetchFile, fetchJurisdictions, fetchLayer, login, type JurisdictionNode } from '../api-client.ts';
 import { createDeckMap, type DeckMap } from '../deck-map.ts';
-import { button, el } from '../dom.ts';
+import { button, el, saveBlob } from '../dom.ts';
 import {
-  fetchBoard, fetchEvents, fetchEventTypes, fetchMe, reportEvent, transitionEvent, uploadPhoto, type BoardRow, type EventClass, type EventRecord, type EventType, type Me,
+  fetchBoard, fetchEvents, fetchEventTypes, fetchHotspots, fetchMe, reportEvent, transitionEvent, uploadPhoto, type BoardRow, type EventClass, type EventRecord, type EventType,
+  type Hotspot, type Me,
 } from '../events-client.ts';
 import { stageName, te } from '../events-i18n.ts';
 import { formatCount, getLang } from '../i18n.ts';
@@ -52,7 +53,8 @@ function field(label: string, input: HTMLElement): HTMLLabelElement {
   return l;
 }
 
-function select(name: string, options: Array<[string, string]>, value = ''): HTMLSelectElement {
+/** a select of `options` ([value, label]) showing `value` (default the first) */
+function select(name: string, options: Array<[string, string]>, value = options[0]?.[0] ?? ''): HTMLSelectElement {
   const s = el('select');
   s.name = name;
   for (const [v, label] of options) {
@@ -76,6 +78,7 @@ export function mountEventsView(ctx: ViewContext): Unmount {
   let types: EventType[] = [];
   let classes: EventClass[] = [];
   let board: BoardRow[] = [];
+  let hotspots: Hotspot[] = [];
   let events: EventRecord[] = [];
   let selected: number | null = null;
   let map: DeckMap | null = null;
@@ -234,7 +237,21 @@ export function mountEventsView(ctx: ViewContext): Unmount {
       });
       row.append(field(label, s));
     }
-    filterBox.replaceChildren(el('h2', 'ev-filters-title', te('filters')), row);
+    filterBox.replaceChildren(el('h2', 'ev-filters-title', te('filters')), row, figuresExport());
+  }
+
+  /** figures per grid, community or street of the last 30 days as CSV or .xlsx (the service's event-figures) */
+  function figuresExport(): HTMLElement {
+    const box = el('div', 'ev-export');
+    const by = select('by', [['grid', te('byGrid')], ['community', te('byCommunity')], ['street', te('byStreet')]]);
+    const out = el('span', 'ev-export-msg');
+    const get = (format: 'csv' | 'xlsx') => button(format === 'csv' ? 'CSV' : 'Excel', () => {
+      out.textContent = '';
+      fetchFile(`/api/jurisdictions/${encodeURIComponent(jcode)}/event-figures?by=${by.value}&format=${format}`)
+        .then((blob) => saveBlob(`events-${jcode}-${by.value}.${format}`, blob), (err: Error) => { out.textContent = err.message; });
+    }, `btn ev-export-${format}`);
+    box.append(el('span', 'ev-export-title', te('figuresExport')), by, get('csv'), get('xlsx'), out);
+    return box;
   }
 
   /** a command centre's, or a grid worker's, action button posting `body` (after `before`, e.g. a photo upload) */
@@ -371,9 +388,9 @@ export function mountEventsView(ctx: ViewContext): Unmount {
     const points: EventPoint[] = eventPoints(events, Date.now());
     map.setLayers([
       new GridsDeckLayer({ id: 'grids', data: gridLayerData, pickable: false, labelSize: 12, selected: filters.grid || null }),
-      new EventsDeckLayer({ id: 'events', data: points, radius: 6, selected, pickable: true }),
+      new EventsDeckLayer({ id: 'events', data: points, radius: 6, selected, pickable: true, hotspots: hotspots.filter((h) => !filters.grid || h.gridCode === filters.grid) }),
     ]);
-    mapNote.textContent = `${te('mapOpenOnly')} · ${LIGHT_ORDER.map((l) => `${te(l).replace(/（.*|\s\(.*/, '')} ${points.filter((p) => p.light === l).length}`).join(' · ')}`;
+    mapNote.textContent = `${te('mapOpenOnly')} · ${LIGHT_ORDER.map((l) => `${te(l).replace(/（.*|\s\(.*/, '')} ${points.filter((p) => p.light === l).length}`).join(' · ')} · ${te('hotspots')} ${hotspots.length}`;
     mapNote.dataset.points = String(points.length);
   }
 
@@ -448,7 +465,7 @@ export function mountEventsView(ctx: ViewContext): Unmount {
       const codes = await fetchEventTypes();
       types = codes.types;
       classes = codes.classes;
-      if (desk) board = (await fetchBoard(jcode)).grids;
+      if (desk) [board, hotspots] = await Promise.all([fetchBoard(jcode).then((b) => b.grids), fetchHotspots(jcode).then((h) => h.hotspots)]);
       if (!alive) return;
       renderForm();
       renderFilters();
