@@ -296,6 +296,13 @@ describe.each(testEngines())('Open311 GeoReport v2 and the events workflow on th
       const third = await post();
       expect(third.headers.get('retry-after')).toBeTruthy();
       await expectErrors(third, 429);
+      // a city app posting for its users from one address: each resident (device_id) has a share of their own …
+      const forDevice = (device: string) => fetch(`${limited.base}/open311/v2/requests.json`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ api_key: KEY, device_id: device, service_code: '53001', lat: String(IN_G1[1]), long: String(IN_G1[0]), description: '路灯不亮' }).toString() });
+      expect((await forDevice('phone-a')).status).toBe(201);
+      expect((await forDevice('phone-a')).status).toBe(201);
+      await expectErrors(await forDevice('phone-a'), 429);
+      expect((await forDevice('phone-b')).status).toBe(201);
     } finally {
       await limited.app.stop();
     }

@@ -38,14 +38,18 @@ export class Open311Error extends Error {
   }
 }
 
-/** Residents' posts per client address and per api_key: at most `max` in `windowMs`. */
+/**
+ * Residents' posts: at most `max` in `windowMs` per resident, and at most `keyMax` per api_key (a city app posting
+ * for all of its users under one key and one server address). A resident is the client's own device_id,
+ * account_id or email where it sends one (counted per key), else the client's address.
+ */
 export class PostRateLimit {
   #hits = new Map<string, number[]>();
-  constructor(readonly max = 10, readonly windowMs = 10 * 60_000) {}
-  /** seconds to wait, or 0 when the post may go ahead (and is counted) */
-  take(key: string, now = Date.now()): number {
+  constructor(readonly max = 10, readonly windowMs = 10 * 60_000, readonly keyMax = 100 * max) {}
+  /** seconds to wait, or 0 when the post may go ahead (and is counted); `limit` defaults to `max` */
+  take(key: string, now = Date.now(), limit = this.max): number {
     const recent = (this.#hits.get(key) ?? []).filter((t) => now - t < this.windowMs);
-    if (recent.length >= this.max) {
+    if (recent.length >= limit) {
       this.#hits.set(key, recent);
       return Math.ceil((recent[0] + this.windowMs - now) / 1000);
     }
@@ -215,7 +219,10 @@ export function open311Router(ctx: RouteContext, deps: EventsDeps, opts: Open311
       const found = await findOpen311Client(ctx.db, body.api_key);
       if (!found) throw new Open311Error(403, 'invalid api_key');
       client = found;
-      const wait = Math.max(limit.take(`ip:${clientIp(req.ip) ?? '?'}`), limit.take(`key:${hashKey(body.api_key)}`));
+      const key = hashKey(body.api_key);
+      const resident = body.device_id || body.account_id || body.email;
+      const who = resident ? `resident:${key}:${resident}` : `ip:${clientIp(req.ip) ?? '?'}`;
+      const wait = Math.max(limit.take(who), limit.take(`key:${key}`, Date.now(), limit.keyMax));
       if (wait > 0) {
         res.set('Retry-After', String(wait));
         throw new Open311Error(429, `too many reports from this client: try again in ${wait} s`);
