@@ -26,11 +26,18 @@ export function quantile(xs: number[], q: number): number {
 
 export interface CallInit { body?: string | Uint8Array<ArrayBuffer>; headers?: Record<string, string>; lookup?: boolean }
 
+/** Where lookups go: [west, south, east, north] in WGS-84. */
+export type Area = [number, number, number, number];
+
+/** The tiny test town's area. */
+export const TINY_AREA: Area = [TINY.x0, TINY.y0, TINY.x0 + TINY.dx * TINY.n, TINY.y0 + TINY.dy * TINY.n];
+
 export class Probe {
   readonly tallies = new Map<string, Tally>();
   /** the first 5xx answers and hangs, for the report */
   readonly failures: string[] = [];
-  constructor(readonly base: string) {}
+  /** `area`: where its lookups go (default the tiny town) */
+  constructor(readonly base: string, readonly area: Area = TINY_AREA) {}
 
   tally(phase: string): Tally {
     let t = this.tallies.get(phase);
@@ -96,9 +103,10 @@ export class Probe {
   }
 }
 
-/** A random position in the tiny town, as a lookup path. */
-export function lookupPath(): string {
-  return `/api/lookup?lon=${(TINY.x0 + Math.random() * TINY.dx * TINY.n).toFixed(6)}&lat=${(TINY.y0 + Math.random() * TINY.dy * TINY.n).toFixed(6)}`;
+/** A random position in `area` (default the tiny town), as a lookup path. */
+export function lookupPath(area: Area = TINY_AREA): string {
+  const [w, s, e, n] = area;
+  return `/api/lookup?lon=${(w + Math.random() * (e - w)).toFixed(6)}&lat=${(s + Math.random() * (n - s)).toFixed(6)}`;
 }
 
 /** Odd values for path segments and query values: NUL, broken and odd Unicode, long, injection, bad numbers. */
@@ -173,38 +181,101 @@ export async function loginRace(p: Probe, name: string): Promise<{ reached: numb
 
 export interface HeavyOptions { jcode: string; planId: number; plannerToken: string; ms: number }
 
-/** Sequential lookups for `ms`, tallied under `phase`. */
-async function lookupsFor(p: Probe, phase: string, ms: number): Promise<void> {
+/** Sequential lookups in the probe's area for `ms`, tallied under `phase`. */
+export async function lookupsFor(p: Probe, phase: string, ms: number): Promise<void> {
   const until = performance.now() + ms;
-  while (performance.now() < until) await p.call(phase, 'GET', lookupPath(), { lookup: true });
+  while (performance.now() < until) await p.call(phase, 'GET', lookupPath(p.area), { lookup: true });
+}
+
+export type HeavyKind = 'posts' | 'reads' | 'both';
+
+/** Untimed heavy requests before the timed ones, ms. */
+export const WARM_UP_MS = 1_500;
+
+/**
+ * Lookups timed for `ms` under `phase` while another process (api/reliability/heavy-sender.ts) keeps sending
+ * anonymous heavy requests of `kind`: 8 MB layers to validate and repair and a plan to validate (refused 401 before
+ * their bodies are read), and/or the heaviest open reads (exports, whole layers, OGC pages of 10,000, wall figures,
+ * tiles of the whole town). The sender's hangs and 5xx count in the phase; returns its answer counts.
+ */
+export async function lookupsBesideSender(p: Probe, phase: string, o: { jcode: string; planId: number; ms: number; kind: HeavyKind }): Promise<Record<string, number>> {
+  const { counts, times } = await withSender(p.base, o, () => lookupsFor(p, phase, o.ms));
+  const t = p.tally(phase);
+  const what = { posts: 'anonymous 8 MB validations and repairs', reads: 'the heaviest anonymous reads', both: 'anonymous 8 MB validations and repairs and the heaviest anonymous reads' }[o.kind];
+  const slowest = Object.entries(times).sort((a, b) => b[1].max - a[1].max).slice(0, 4).map(([w, x]) => `${w} ${x.p50}/${x.max} ms`);
+  t.notes.push(`another process sent ${what} meanwhile, answered ${JSON.stringify(counts)}; slowest (median/max): ${slowest.join(', ')}`);
+  countFailures(t, counts);
+  return counts;
+}
+
+/** A hang or a 5xx of the sender counts in the phase too. */
+function countFailures(t: Tally, counts: Record<string, number>): void {
+  t.hangs += counts.hang ?? 0;
+  t.c5 += Object.entries(counts).filter(([k]) => /^5\d\d$/.test(k)).reduce((a, [, n]) => a + n, 0);
 }
 
 /**
- * Lookups timed (0) alone, as the baseline of this machine, (1) while another process keeps sending anonymous heavy
- * requests (8 MB layers to validate and repair, a plan to validate: refused 401 before their bodies are read), and
- * (2) while a planner's validations of the stored plan run one after another. Returns the anonymous sender's answer
- * counts.
+ * The service warmed up: another process sends anonymous heavy requests of `kind` for `ms`, untimed (the first
+ * tiles, exports and statements of a new process compile and fill caches once). Returns the sender's answer counts.
  */
-export async function lookupsBesideHeavy(p: Probe, o: HeavyOptions): Promise<Record<string, number>> {
-  // the same lookups with nothing else running: what the machine gives without heavy requests
-  await lookupsFor(p, 'lookups, quiet', o.ms);
-  const sender = spawnTs(path.join(REPO_ROOT, 'api/reliability/heavy-sender.ts'), ['--base', p.base, '--jcode', o.jcode, '--plan', String(o.planId), '--ms', String(o.ms + 1_000)]);
+export async function warmUp(base: string, o: { jcode: string; planId: number; ms: number; kind: HeavyKind }): Promise<Record<string, number>> {
+  return (await withSender(base, o, () => new Promise((r) => setTimeout(r, o.ms)))).counts;
+}
+
+interface SenderTimes { n: number; p50: number; max: number }
+
+interface SenderOutput { counts: Record<string, number>; times: Record<string, SenderTimes> }
+
+/**
+ * Run `during` while api/reliability/heavy-sender.ts sends for about `o.ms` (both kinds: two processes of two
+ * clients each, one kind per process), from when every sender has started; the answer counts and times by request.
+ */
+async function withSender(base: string, o: { jcode: string; planId: number; ms: number; kind: HeavyKind }, during: () => Promise<unknown>): Promise<SenderOutput> {
+  const kinds = o.kind === 'both' ? ['posts', 'reads'] : [o.kind];
+  const senders = kinds.map((kind) => startSender(base, { ...o, kind, parallel: 4 / kinds.length }));
+  await Promise.all(senders.map((x) => x.ready));
+  await during();
+  const outs = await Promise.all(senders.map((x) => x.output));
+  const counts: Record<string, number> = {};
+  for (const x of outs) for (const [k, n] of Object.entries(x.counts)) counts[k] = (counts[k] ?? 0) + n;
+  return { counts, times: Object.assign({}, ...outs.map((x) => x.times)) as Record<string, SenderTimes> };
+}
+
+/** One sender process: `ready` once it sends, `output` once it exited. */
+function startSender(base: string, o: { jcode: string; planId: number; ms: number; kind: string; parallel: number }): { ready: Promise<void>; output: Promise<SenderOutput> } {
+  const sender = spawnTs(path.join(REPO_ROOT, 'api/reliability/heavy-sender.ts'),
+    ['--base', base, '--jcode', o.jcode, '--plan', String(o.planId), '--ms', String(o.ms + 1_000), '--kind', o.kind, '--parallel', String(o.parallel)]);
   let out = '';
   sender.stdout!.on('data', (b: Buffer) => { out += b.toString(); });
   const ended = new Promise<void>((r) => sender.once('exit', () => r()));
-  await new Promise<void>((resolve, reject) => {
+  const ready = new Promise<void>((resolve, reject) => {
     const t = setTimeout(() => reject(new Error('the heavy sender did not start within 120 s')), 120_000);
     sender.stdout!.on('data', () => { if (out.includes('READY')) { clearTimeout(t); resolve(); } });
     sender.once('exit', (c) => { clearTimeout(t); reject(new Error(`the heavy sender exited with ${c}`)); });
   });
-  await lookupsFor(p, 'lookups, anonymous heavy', o.ms);
-  await ended;
-  const counts = JSON.parse(out.trim().split('\n').at(-1) ?? '{}') as Record<string, number>;
-  const t = p.tally('lookups, anonymous heavy');
-  t.notes.push(`another process sent anonymous 8 MB validations and repairs meanwhile, answered ${JSON.stringify(counts)}`);
-  // a hang or a 5xx of the sender counts too
-  t.hangs += counts.hang ?? 0;
-  t.c5 += Object.entries(counts).filter(([k]) => /^5\d\d$/.test(k)).reduce((a, [, n]) => a + n, 0);
+  const output = ended.then(() => {
+    const lines = out.trim().split('\n');
+    return {
+      counts: JSON.parse(lines.at(-1) ?? '{}') as Record<string, number>,
+      times: JSON.parse(lines.find((l) => l.startsWith('TIMES '))?.slice(6) ?? '{}') as Record<string, SenderTimes>,
+    };
+  });
+  return { ready, output };
+}
+
+/**
+ * Lookups timed (0) alone, as the baseline of this machine, (1) while another process keeps sending anonymous heavy
+ * requests of both kinds (lookupsBesideSender), and (2) while a planner's validations of the stored plan run one
+ * after another. Returns the anonymous sender's answer counts.
+ */
+export async function lookupsBesideHeavy(p: Probe, o: HeavyOptions): Promise<Record<string, number>> {
+  // the same lookups with nothing else running: what the machine gives without heavy requests
+  await lookupsFor(p, 'lookups, quiet', o.ms);
+  // the service's first tiles, exports and heavy statements, untimed: a new process compiles and fills caches once
+  const warm = await warmUp(p.base, { ...o, ms: WARM_UP_MS, kind: 'both' });
+  const counts = await lookupsBesideSender(p, 'lookups, anonymous heavy', { ...o, kind: 'both' });
+  p.tally('lookups, anonymous heavy').notes.push(`after ${WARM_UP_MS / 1000} s of the same requests untimed (answered ${JSON.stringify(warm)})`);
+  countFailures(p.tally('lookups, anonymous heavy'), warm);
 
   let stop = false;
   const statuses: number[] = [];

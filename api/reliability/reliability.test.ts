@@ -101,8 +101,9 @@ describe.each(testEngines())('reliability on the %s engine', (engine) => {
   }, 60_000);
 
   it('answers lookups beside anonymous heavy requests and a running validation, with no 5xx or hang', async () => {
-    const sent = await lookupsBesideHeavy(probe, { jcode: town.jcode, planId: town.publishedPlanId, plannerToken: planner, ms: 3_000 });
-    expect(Object.keys(sent).filter((k) => !/^4\d\d$/.test(k) && k !== 'closed')).toEqual([]);
+    const sent = await lookupsBesideHeavy(probe, { jcode: town.jcode, planId: town.publishedPlanId, plannerToken: planner, ms: 6_000 });
+    // the anonymous posts refused (4xx, or the connection closed after the refusal), the open reads answered
+    expect(Object.keys(sent).filter((k) => !/^[24]\d\d$/.test(k) && k !== 'closed')).toEqual([]);
     for (const phase of ['lookups, anonymous heavy', 'lookups, validation running']) {
       const t = probe.tally(phase);
       expect(t.lookupMs.length, phase).toBeGreaterThan(0);
