@@ -36,8 +36,11 @@ export interface PGliteClient {
 }
 
 type Lane = 'host' | 'guest';
-/** How a request uses the session: as a host or a guest (or neither), and whether it goes ahead of waiting requests. */
-interface Use { lane: Lane; first: boolean }
+/**
+ * How a request uses the session: as a host or a guest (or neither), whether it goes ahead of waiting requests, and
+ * (a host) whether it is a read in steps, short by design, which guests wait for instead of reading beside it.
+ */
+interface Use { lane: Lane; first: boolean; steps?: boolean }
 const uses = new AsyncLocalStorage<Use>();
 
 /**
@@ -46,6 +49,14 @@ const uses = new AsyncLocalStorage<Use>();
  */
 export function runAsSessionHost<T>(fn: () => T): T {
   return uses.run({ lane: 'host', first: false }, fn);
+}
+
+/**
+ * Run `fn`, a read in steps (data/db/read-in-steps.ts: a cursor whose FETCHes take a few ms each), as a session
+ * host: lookups run between its FETCHes; other reads in steps wait for it and then take the session themselves.
+ */
+export function runAsStepReader<T>(fn: () => T): T {
+  return uses.run({ lane: 'host', first: false, steps: true }, fn);
 }
 
 /** Run `fn` (a read-only request: lookup, bundle, tiles) as a guest: its SELECTs may run inside a host's hold. */
@@ -59,6 +70,18 @@ export function runAsGuestRead<T>(fn: () => T): T {
  */
 export function runAsUrgentRead<T>(fn: () => T): T {
   return uses.run({ lane: 'guest', first: true }, fn);
+}
+
+/** Sessions held by a host that is not a read in steps (in this process: one embedded database, or a few in tests). */
+let hostHolds = 0;
+
+/**
+ * Whether the caller is a guest while a long host (a validation) holds a session: its SELECTs run between the
+ * host's statements, so a read that would take the session for a cursor of its own (data/db/read-in-steps.ts)
+ * should rather run as one guest statement than wait for the whole host.
+ */
+export function guestBesideHost(): boolean {
+  return uses.getStore()?.lane === 'guest' && hostHolds > 0;
 }
 
 /** Add `item` to `queue`: a `first` one after the other first ones, ahead of the rest; the others at the end. */
@@ -77,8 +100,8 @@ const GUEST_STATEMENT = /^\s*(?:\/\*[^]*?\*\/\s*)?select\b/i;
 /** Guest statements run in a row before a waiting holder's statement gets its turn. */
 const GUESTS_PER_TURN = 8;
 
-interface Holder { shared: boolean; failed: boolean }
-interface Waiter { lane: Lane | undefined; first: boolean; grant: (c: PGliteClient) => void }
+interface Holder { shared: boolean; failed: boolean; long: boolean }
+interface Waiter { lane: Lane | undefined; first: boolean; steps: boolean; grant: (c: PGliteClient) => void }
 interface Turn { first: boolean; go: () => void }
 
 export class PGlitePool {
@@ -101,9 +124,10 @@ export class PGlitePool {
     const use = uses.getStore();
     const lane = use?.lane;
     const first = use?.first ?? false;
+    const steps = use?.steps ?? false;
     if (lane === 'guest' && this.#holder?.shared && !this.#holder.failed) return this.#guestClient(first);
-    if (!this.#holder) return this.#exclusiveClient(lane);
-    return new Promise<PGliteClient>((grant) => enqueue(this.#waiters, { lane, first, grant }));
+    if (!this.#holder) return this.#exclusiveClient(lane, steps);
+    return new Promise<PGliteClient>((grant) => enqueue(this.#waiters, { lane, first, steps, grant }));
   }
 
   async end(): Promise<void> {
@@ -135,9 +159,10 @@ export class PGlitePool {
     }
   }
 
-  #exclusiveClient(lane: Lane | undefined): PGliteClient {
-    const holder: Holder = { shared: lane === 'host', failed: false };
+  #exclusiveClient(lane: Lane | undefined, steps = false): PGliteClient {
+    const holder: Holder = { shared: lane === 'host', failed: false, long: lane === 'host' && !steps };
     this.#holder = holder;
+    if (holder.long) hostHolds += 1;
     let released = false;
     return {
       query: (sql, params) => this.#turn(false, async () => {
@@ -154,6 +179,7 @@ export class PGlitePool {
       release: () => {
         if (released) return;
         released = true;
+        if (holder.long) hostHolds -= 1;
         this.#handOver();
       },
     };
@@ -163,7 +189,7 @@ export class PGlitePool {
     this.#holder = null;
     const next = this.#waiters.shift();
     if (!next) return;
-    next.grant(this.#exclusiveClient(next.lane));
+    next.grant(this.#exclusiveClient(next.lane, next.steps));
     if (!this.#holder!.shared) return;
     // a host took the session: the guests queued behind it run beside it instead
     const guests = this.#waiters.filter((w) => w.lane === 'guest');

@@ -7,7 +7,7 @@ import { sql } from 'kysely';
 import { openTestDatabase, testEngines } from './test-engines.ts';
 import type { Database } from './connect.ts';
 import { inTransaction } from './capabilities.ts';
-import { runAsGuestRead, runAsUrgentRead } from './pglite-pool.ts';
+import { guestBesideHost, runAsGuestRead, runAsSessionHost, runAsUrgentRead } from './pglite-pool.ts';
 import { readInSteps } from './read-in-steps.ts';
 
 /** 3,000 rows that cost something each (an md5 chain), in the order of the series. */
@@ -42,8 +42,9 @@ describe.each(testEngines())('reads in steps on the %s engine', (engine) => {
       log.push('heavy done');
       return rows.length;
     });
-    // a lookup arriving once the read is under way
+    // a lookup arriving once the read is under way; another read in steps would wait for this one, not read beside it
     await new Promise((r) => setTimeout(r, 30));
+    expect(runAsGuestRead(guestBesideHost)).toBe(false);
     const lookup = runAsUrgentRead(async () => {
       await sql`SELECT 1`.execute(database.db);
       log.push('lookup');
@@ -51,5 +52,23 @@ describe.each(testEngines())('reads in steps on the %s engine', (engine) => {
     await Promise.all([heavy, lookup]);
     expect(await heavy).toBe(20_000);
     expect(log).toEqual(['lookup', 'heavy done']);
+  });
+
+  it.skipIf(engine === 'server')('runs as one guest statement between the statements of a host (a validation), not after it', async () => {
+    const log: string[] = [];
+    const host = runAsSessionHost(() => inTransaction(database.db, async (trx) => {
+      for (let i = 0; i < 40; i++) await sql`SELECT count(*) FROM generate_series(1, 20000) g WHERE g % 7 = 0`.execute(trx);
+      log.push('host done');
+    }));
+    await new Promise((r) => setTimeout(r, 20));
+    expect(runAsGuestRead(guestBesideHost)).toBe(true);
+    const read = runAsGuestRead(async () => {
+      const rows = await readInSteps(database.db, costly(300), 1);
+      log.push('read done');
+      return rows.length;
+    });
+    await Promise.all([host, read]);
+    expect(await read).toBe(300);
+    expect(log).toEqual(['read done', 'host done']);
   });
 });
