@@ -1,5 +1,5 @@
 /** Pieces shared by the views: the jurisdiction to show, the header with navigation and language switch. */
-import { fetchJurisdictions, type JurisdictionNode } from '../api-client.ts';
+import { fetchJurisdictions, login, type JurisdictionNode } from '../api-client.ts';
 import { button, el } from '../dom.ts';
 import { t } from '../i18n.ts';
 import type { ViewContext } from './view.ts';
@@ -45,4 +45,32 @@ export function loadFailed(ctx: ViewContext, root: HTMLElement, e: unknown): voi
   console.error(e);
   root.append(el('p', 'message message-error', `${t('loadFailed')}: ${(e as Error).message}`));
   ctx.setState('error');
+}
+
+/** Texts of the sign-in form, in the page's own dictionary. */
+export type SignInText = (key: 'needLogin' | 'name' | 'password' | 'login' | 'loginFailed') => string;
+
+/**
+ * The sign-in form a page shows in place of its content when it needs an account (the events and roster pages):
+ * name and password, a message that turns into the error on a failed login, `onLoggedIn` after a good one.
+ */
+export function signInForm(formClass: string, fieldClass: string, text: SignInText, onLoggedIn: () => void): HTMLFormElement {
+  const f = el('form', formClass);
+  const name = el('input');
+  name.name = 'name';
+  name.autocomplete = 'username';
+  const pw = el('input');
+  pw.name = 'password';
+  pw.type = 'password';
+  pw.autocomplete = 'current-password';
+  const msg = el('p', 'message', text('needLogin'));
+  const submit = el('button', 'btn btn-primary', text('login'));
+  submit.type = 'submit';
+  const field = (label: string, input: HTMLElement) => { const l = el('label', fieldClass); l.append(el('span', undefined, label), input); return l; };
+  f.append(msg, field(text('name'), name), field(text('password'), pw), submit);
+  f.addEventListener('submit', (e) => {
+    e.preventDefault();
+    login(name.value, pw.value).then(onLoggedIn, () => { msg.textContent = text('loginFailed'); msg.className = 'message message-error'; });
+  });
+  return f;
 }

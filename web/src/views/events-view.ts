@@ -15,7 +15,7 @@
  * What an account sees is the service's answer: a grid worker their own grid.
  */
 import type { FeatureCollection } from 'geojson';
-import { fetchFile, fetchJurisdictions, fetchLayer, login, type JurisdictionNode } from '../api-client.ts';
+import { fetchFile, fetchJurisdictions, fetchLayer, type JurisdictionNode } from '../api-client.ts';
 import { createDeckMap, type DeckMap } from '../deck-map.ts';
 import { button, el, saveBlob } from '../dom.ts';
 import {
@@ -29,7 +29,7 @@ import { EventsDeckLayer } from '../../layers/events-deck-layer.ts';
 import { eventPoints, lightAt, LIGHT_ORDER, type EventPoint } from '../../layers/event-points.ts';
 import { GridsDeckLayer } from '../../layers/grids-deck-layer.ts';
 import { gridData, type GridDatum } from '../../layers/grid-features.ts';
-import { header, loadFailed, pickJurisdiction, placeNames } from './common.ts';
+import { header, loadFailed, pickJurisdiction, placeNames, signInForm } from './common.ts';
 import type { Unmount, ViewContext } from './view.ts';
 import '../events.css';
 
@@ -105,22 +105,7 @@ export function mountEventsView(ctx: ViewContext): Unmount {
   const reporter = () => me?.role === 'admin' || me?.role === 'commander' || me?.role === 'grid_worker';
 
   function showLogin(): void {
-    const f = el('form', 'ev-login');
-    const name = el('input');
-    name.name = 'name';
-    name.autocomplete = 'username';
-    const pw = el('input');
-    pw.name = 'password';
-    pw.type = 'password';
-    pw.autocomplete = 'current-password';
-    const msg = el('p', 'message', te('needLogin'));
-    const submit = el('button', 'btn btn-primary', te('login'));
-    submit.type = 'submit';
-    f.append(msg, field(te('name'), name), field(te('password'), pw), submit);
-    f.addEventListener('submit', (e) => {
-      e.preventDefault();
-      login(name.value, pw.value).then(() => void start(), () => { msg.textContent = te('loginFailed'); msg.className = 'message message-error'; });
-    });
+    const f = signInForm('ev-login', 'ev-field', te, () => void start());
     formBox.replaceChildren(f);
     listBox.replaceChildren();
     filterBox.replaceChildren();

@@ -6,10 +6,9 @@
  */
 import '../roster.css';
 import { el, button } from '../dom.ts';
-import { login } from '../api-client.ts';
 import { fetchPeople, fetchSummary, latestRosterId, tick, RosterApiError, BASE, type RosterPerson, type RosterSummary, type TickStatus } from '../roster-client.ts';
 import { tr, trCode } from '../roster-i18n.ts';
-import { header, loadFailed } from './common.ts';
+import { header, loadFailed, signInForm } from './common.ts';
 import type { Unmount, ViewContext } from './view.ts';
 
 const STATUSES: TickStatus[] = ['moved', 'refused', 'not_found', 'moved_elsewhere'];
@@ -33,22 +32,7 @@ export function mountRosterView(ctx: ViewContext): Unmount {
   ctx.root.replaceChildren(top, head, tools, list);
 
   function showLogin(): void {
-    const f = el('form', 'ro-login');
-    const name = el('input');
-    name.name = 'name';
-    name.autocomplete = 'username';
-    const pw = el('input');
-    pw.name = 'password';
-    pw.type = 'password';
-    const msg = el('p', 'message', tr('needLogin'));
-    const submit = el('button', 'btn btn-primary', tr('login'));
-    submit.type = 'submit';
-    const lab = (t: string, i: HTMLElement) => { const l = el('label', 'field'); l.append(el('span', undefined, t), i); return l; };
-    f.append(msg, lab(tr('name'), name), lab(tr('password'), pw), submit);
-    f.addEventListener('submit', (e) => {
-      e.preventDefault();
-      login(name.value, pw.value).then(() => void start(), () => { msg.textContent = tr('loginFailed'); msg.className = 'message message-error'; });
-    });
+    const f = signInForm('ro-login', 'field', tr, () => void start());
     head.replaceChildren(f);
     ctx.setState('empty');
   }
